@@ -1,0 +1,40 @@
+# Two commands matter: `make run` (Herald on this machine, on moto) and
+# `make test`. Each builds the virtual environment first when it is missing
+# or older than the requirements.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAGE  ?= dev
+export AWS_DEFAULT_REGION ?= us-east-1
+
+.PHONY: run test lint unit package bench browser clean
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements-dev.txt -e .
+	touch $@
+
+## Herald on loopback: moto, the API on :8000, scheduler, queue worker, mail capture.
+run: $(BIN)/.installed
+	$(BIN)/python -m herald.local
+
+## The whole suite: ruff, then pytest (the browser test needs Debian's chromium).
+test: $(BIN)/.installed browser
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+## Headless Chromium for the testing-page test, from Debian's packages.
+browser:
+	@command -v chromium >/dev/null 2>&1 || ./scripts/install-chromium
+
+## The SAM template for STAGE, merged with infra/, linted: build/$(STAGE)/sam.json
+package: $(BIN)/.installed
+	$(BIN)/python -m herald.packaging $(STAGE)
+
+bench: $(BIN)/.installed
+	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) .local build

@@ -1,0 +1,77 @@
+"""The environment Herald's code runs in: a stage's variables, local or AWS.
+
+One place reads .chalice/config.json, so the local runner, the command line
+and the tests see the same resource names a deployed function sees.
+"""
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCAL_DIR = ROOT / ".local"
+STATE_FILE = LOCAL_DIR / "state.json"
+
+
+def chalice_config() -> dict:
+    return json.loads((ROOT / ".chalice" / "config.json").read_text())
+
+
+def stages() -> list[str]:
+    return list(chalice_config()["stages"])
+
+
+def stage_env(stage: str) -> dict[str, str]:
+    """The environment variables Lambda functions of this stage get."""
+    config = chalice_config()
+    if stage not in config["stages"]:
+        raise KeyError(f"unknown stage {stage!r}; known: {', '.join(config['stages'])}")
+    return {
+        **config.get("environment_variables", {}),
+        **config["stages"][stage].get("environment_variables", {}),
+    }
+
+
+def fake_credentials() -> dict[str, str]:
+    return {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_REGION": "us-east-1",
+        # botocore would send some calls to account endpoints moto does not serve.
+        "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+    }
+
+
+def local_secret_key() -> str:
+    """A per-checkout secret for hashing keys locally, kept in .local/."""
+    path = LOCAL_DIR / "secret-key"
+    if not path.exists():
+        LOCAL_DIR.mkdir(exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def local_env(endpoint: str, stage: str = "dev", **extra: str) -> dict[str, str]:
+    """Variables that point Herald's code at the local moto endpoint."""
+    return {
+        **stage_env(stage),
+        **fake_credentials(),
+        "AWS_ENDPOINT_URL": endpoint,
+        "HERALD_LOCAL": "1",
+        "HERALD_SECRET_KEY": local_secret_key(),
+        **extra,
+    }
+
+
+def read_state() -> dict | None:
+    """The running `make run`'s state file, or None when none is running."""
+    try:
+        state = json.loads(STATE_FILE.read_text())
+        os.kill(state["pid"], 0)
+    except (OSError, ValueError, KeyError):
+        return None
+    return state

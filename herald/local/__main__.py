@@ -1,0 +1,3 @@
+from herald.local.runner import main
+
+main()

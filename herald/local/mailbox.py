@@ -1,0 +1,57 @@
+"""Captured mail: every message SES (moto) accepts becomes a .eml file.
+
+The moto server runs in the local runner's own process, so the runner reads
+SES's sent messages straight from moto's backend.
+"""
+
+import threading
+from collections.abc import Callable
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.policy import default
+from pathlib import Path
+
+
+def _sent_messages() -> list:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import ses_backends
+
+    return ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages
+
+
+def to_email(message) -> EmailMessage:
+    raw = getattr(message, "raw_data", None)
+    if raw is not None:
+        data = raw.encode() if isinstance(raw, str) else raw
+        return BytesParser(policy=default).parsebytes(data)
+    email = EmailMessage()
+    email["From"] = message.source
+    email["To"] = ", ".join(message.destinations.get("ToAddresses", []))
+    email["Subject"] = message.subject
+    email.set_content(message.body)
+    return email
+
+
+class Mailbox:
+    def __init__(self, folder: Path, announce: Callable[[str], None] = print):
+        self.folder = folder
+        self.announce = announce
+        self.seen = 0
+        self.stopped = threading.Event()
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def collect(self) -> list[Path]:
+        messages = _sent_messages()
+        written = []
+        for index, message in enumerate(messages[self.seen :], start=self.seen + 1):
+            email = to_email(message)
+            path = self.folder / f"{index:04d}-{message.id}.eml"
+            path.write_bytes(email.as_bytes())
+            self.announce(f"mail: to={email['To']} subject={email['Subject']!r} file={path}")
+            written.append(path)
+        self.seen = len(messages)
+        return written
+
+    def run(self) -> None:
+        while not self.stopped.wait(0.5):
+            self.collect()

@@ -1,0 +1,106 @@
+"""`make package`: the deployable SAM template for a stage, linted.
+
+build/<stage>/merge.json = infra/resources.yaml + infra/chalice-merge.yaml;
+`chalice package` merges it into its own template (build/<stage>/sam.json,
+deployment.zip). Chalice's merge can add to a value but not replace one, so
+the SQS event sources are then fixed up here, from app.py's registrations:
+each points at its queue resource (so CloudFormation creates the queue
+first) and reports partial batch failures. cfn-lint checks the result.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from herald.environment import ROOT
+
+
+def _camel(name: str) -> str:
+    return "".join(part.capitalize() for part in name.replace("-", "_").split("_"))
+
+
+def deep_merge(base: dict, extra: dict) -> dict:
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def fix_event_sources(template: dict, app) -> None:
+    """Point each SQS event source at its queue resource; report partial failures."""
+    from chalicelib import aws
+    from herald.local.invoke import queue_handlers
+
+    for config in queue_handlers(app):
+        function = _camel(config.name)
+        queue = _camel(aws.QUEUES[config.queue].lower())  # OUTBOX_QUEUE -> OutboxQueue
+        source = template["Resources"][function]["Properties"]["Events"][
+            f"{function}SqsEventSource"
+        ]
+        source["Properties"]["Queue"] = {"Fn::GetAtt": [queue, "Arn"]}
+        source["Properties"]["FunctionResponseTypes"] = ["ReportBatchItemFailures"]
+
+
+def merge_template(stage: str) -> dict:
+    template = yaml.safe_load((ROOT / "infra" / "resources.yaml").read_text())
+    template = deep_merge(
+        template, yaml.safe_load((ROOT / "infra" / "chalice-merge.yaml").read_text())
+    )
+    template["Parameters"]["Stage"]["Default"] = stage
+    template.pop("AWSTemplateFormatVersion", None)
+    template.pop("Description", None)
+    return template
+
+
+def package(stage: str) -> Path:
+    out = ROOT / "build" / stage
+    out.mkdir(parents=True, exist_ok=True)
+    merge = out / "merge.json"
+    merge.write_text(json.dumps(merge_template(stage), indent=2))
+    bin_dir = Path(sys.executable).parent
+    subprocess.run(
+        [
+            str(bin_dir / "chalice"),
+            "package",
+            "--stage",
+            stage,
+            "--merge-template",
+            str(merge),
+            str(out),
+        ],
+        cwd=ROOT,
+        check=True,
+    )
+    from app import app
+
+    sam = out / "sam.json"
+    template = json.loads(sam.read_text())
+    fix_event_sources(template, app)
+    sam.write_text(json.dumps(template, indent=2))
+    return sam
+
+
+def lint(template: Path) -> int:
+    """cfn-lint's exit status with warnings and notes masked: errors only."""
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "cfn-lint"), str(template)], check=False
+    )
+    return result.returncode & 2
+
+
+def main() -> None:
+    stage = sys.argv[1] if len(sys.argv) > 1 else "dev"
+    template = package(stage)
+    if lint(template):
+        sys.exit(f"cfn-lint found errors in {template}")
+    print(f"{template}: linted clean (errors); deploy with the README's `aws cloudformation` steps")
+
+
+if __name__ == "__main__":
+    main()

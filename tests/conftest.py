@@ -1,0 +1,100 @@
+"""Shared fixtures: AWS on moto built from infra/, a controlled clock, the app.
+
+Every test that touches AWS gets a fresh moto with the stack deployed from
+infra/resources.yaml (the template production uses), the dev stage's
+environment variables, and a Chalice test client for routes and handlers.
+"""
+
+import os
+
+import pytest
+from moto import mock_aws
+
+from herald import environment
+
+TEST_SECRET_KEY = "test-secret-key"
+
+
+@pytest.fixture
+def aws_env(monkeypatch):
+    """The dev stage's environment, fake credentials, no real endpoint."""
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("HERALD_LOCAL", raising=False)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    for name, value in {
+        **environment.stage_env("dev"),
+        **environment.fake_credentials(),
+        "HERALD_SECRET_KEY": TEST_SECRET_KEY,
+        "HERALD_PUBLIC_URL": "http://herald.test",
+    }.items():
+        monkeypatch.setenv(name, value)
+    return os.environ
+
+
+@pytest.fixture
+def aws(aws_env):
+    """moto with Herald's stack deployed; yields the stack's outputs."""
+    from chalicelib import aws as clients
+    from herald.local import stack
+
+    with mock_aws():
+        clients.reset()
+        yield stack.deploy("dev")
+        clients.reset()
+
+
+@pytest.fixture
+def app(aws):
+    from app import app as chalice_app
+
+    return chalice_app
+
+
+@pytest.fixture
+def client(app):
+    from chalice.test import Client
+
+    with Client(app, stage_name="dev", project_dir=str(environment.ROOT)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def api_key(aws):
+    """A read-write API key's headers."""
+    from chalicelib import auth
+
+    return {"X-Api-Key": auth.create(label="tests")["key"]}
+
+
+@pytest.fixture
+def read_only_key(aws):
+    from chalicelib import auth
+
+    return {"X-Api-Key": auth.create(read_only=True, label="tests")["key"]}
+
+
+@pytest.fixture
+def clock(time_machine):
+    """Time under the test's control: clock.move_to(...), clock.shift(seconds)."""
+    time_machine.move_to("2026-11-02 09:00:00+00:00", tick=False)
+    return time_machine
+
+
+def sqs_event(bodies, *, receive_count: int = 1, queue: str = "outbox") -> dict:
+    """An SQS Lambda event with a distinct messageId per record."""
+    return {
+        "Records": [
+            {
+                "messageId": f"m-{i}",
+                "receiptHandle": f"r-{i}",
+                "body": body,
+                "attributes": {"ApproximateReceiveCount": str(receive_count)},
+                "messageAttributes": {},
+                "md5OfBody": "",
+                "eventSource": "aws:sqs",
+                "eventSourceARN": f"arn:aws:sqs:us-east-1:123456789012:herald-dev-{queue}",
+                "awsRegion": "us-east-1",
+            }
+            for i, body in enumerate(bodies)
+        ]
+    }
