@@ -10,10 +10,19 @@ import sys
 
 import click
 
+from herald.environment import put_checkout_on_path
 from herald.target import Target, connect
 
+put_checkout_on_path()
+
 # Command groups of each capability, each in its own module: (module, attribute).
-COMMAND_GROUPS: list[tuple[str, str]] = []
+COMMAND_GROUPS: list[tuple[str, str]] = [
+    ("herald.cli_monitors", "monitors"),
+    ("herald.cli_sites", "digest"),
+    ("herald.cli_sites", "profile_status"),
+    ("herald.cli_subscriptions", "subscriptions"),
+    ("herald.cli_hooks", "hook"),
+]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -32,9 +41,9 @@ def target(ctx: click.Context) -> Target:
 
 
 def _app():
-    from app import app
+    from herald.environment import import_app
 
-    return app
+    return import_app()
 
 
 @main.command()

@@ -67,6 +67,22 @@ def local_env(endpoint: str, stage: str = "dev", **extra: str) -> dict[str, str]
     }
 
 
+def put_checkout_on_path() -> None:
+    """Make app.py and chalicelib/ importable (they are not an installed package)."""
+    import sys
+
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+
+
+def import_app():
+    """The Chalice app object, imported from this checkout's app.py."""
+    put_checkout_on_path()
+    from app import app
+
+    return app
+
+
 def read_state() -> dict | None:
     """The running `make run`'s state file, or None when none is running."""
     try:

@@ -9,13 +9,14 @@ first) and reports partial batch failures. cfn-lint checks the result.
 """
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import yaml
 
-from herald.environment import ROOT
+from herald.environment import ROOT, stage_env
 
 
 def _camel(name: str) -> str:
@@ -64,6 +65,8 @@ def package(stage: str) -> Path:
     merge = out / "merge.json"
     merge.write_text(json.dumps(merge_template(stage), indent=2))
     bin_dir = Path(sys.executable).parent
+    # The stage's variables let app.py read per-stage schedules (stage_schedule).
+    os.environ.update(stage_env(stage))
     subprocess.run(
         [
             str(bin_dir / "chalice"),
@@ -77,8 +80,9 @@ def package(stage: str) -> Path:
         cwd=ROOT,
         check=True,
     )
-    from app import app
+    from herald.environment import import_app
 
+    app = import_app()
     sam = out / "sam.json"
     template = json.loads(sam.read_text())
     fix_event_sources(template, app)

@@ -78,23 +78,3 @@ def clock(time_machine):
     """Time under the test's control: clock.move_to(...), clock.shift(seconds)."""
     time_machine.move_to("2026-11-02 09:00:00+00:00", tick=False)
     return time_machine
-
-
-def sqs_event(bodies, *, receive_count: int = 1, queue: str = "outbox") -> dict:
-    """An SQS Lambda event with a distinct messageId per record."""
-    return {
-        "Records": [
-            {
-                "messageId": f"m-{i}",
-                "receiptHandle": f"r-{i}",
-                "body": body,
-                "attributes": {"ApproximateReceiveCount": str(receive_count)},
-                "messageAttributes": {},
-                "md5OfBody": "",
-                "eventSource": "aws:sqs",
-                "eventSourceARN": f"arn:aws:sqs:us-east-1:123456789012:herald-dev-{queue}",
-                "awsRegion": "us-east-1",
-            }
-            for i, body in enumerate(bodies)
-        ]
-    }

@@ -19,4 +19,8 @@ class Companion:
     setup: Callable[[], None] | None = None
 
 
-COMPANIONS: list[str] = []
+COMPANIONS: list[str] = [
+    "herald.local.sample_site",  # a GroupServer site for the digest and profile-status jobs
+    "herald.local.sample_feed",  # a change feed for subscriptions
+    "herald.local.receiver",  # a web-hook receiver that verifies signatures
+]

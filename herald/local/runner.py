@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 import urllib.request
+import warnings
 from pathlib import Path
 
 from herald import environment
@@ -89,6 +90,12 @@ def _thread(target, name: str) -> threading.Thread:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # moto's server and Chalice's log every request; keep the console for Herald.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    logging.getLogger("botocore").setLevel(logging.WARNING)
+    # moto cannot build AWS::SQS::QueuePolicy (it enforces no queue policy anyway).
+    logging.getLogger("moto").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", message="Tried to parse AWS::SQS::QueuePolicy")
     stage = os.environ.get("HERALD_STAGE", "dev")
     api_port, moto_port = _port("HERALD_PORT", 8000), _port("HERALD_MOTO_PORT", 8001)
     _check_free(api_port, "HERALD_PORT")
@@ -154,7 +161,6 @@ def _start_companions(env: dict) -> list:
 
 def _start_background(stage: str) -> list:
     """Scheduler, queue workers and mail capture, each in its own thread."""
-    from app import app
     from herald.local.invoke import fire, queue_handlers, schedules
     from herald.local.mailbox import Mailbox
     from herald.local.scheduler import Scheduler
@@ -167,6 +173,7 @@ def _start_background(stage: str) -> list:
         except Exception:
             log.exception("scheduled handler %s failed", name)
 
+    app = environment.import_app()
     scheduler = Scheduler(schedules(app), fire_logged)
     workers = [QueueWorker(app, config) for config in queue_handlers(app)]
     mailbox = Mailbox(LOCAL_DIR / "mail")
@@ -198,9 +205,9 @@ def _write_state(stage, api_url, endpoint, outputs, companions) -> None:
 
 
 def _banner(api_url: str, endpoint: str, companions: list) -> None:
-    from app import app
     from herald.local.invoke import queue_handlers, schedules
 
+    app = environment.import_app()
     lines = [
         f"Herald is running: {api_url}   (AWS on moto: {endpoint})",
         f"  schedules: {', '.join(f'{n} {e}' for n, e in schedules(app).items()) or 'none'}",
