@@ -36,13 +36,22 @@ def middleware(lambda_context):
     """Build the middleware; lambda_context() returns the current context."""
 
     def observe(event, get_response):
+        # HTTP requests carry API Gateway's context; the Lambda context is
+        # on the app. Other events carry the Lambda context themselves.
         ctx = lambda_context()
+        if ctx is None and not isinstance(getattr(event, "context", None), dict):
+            ctx = getattr(event, "context", None)
         logger.append_keys(
             handler=_handler_name(event),
             request_id=getattr(ctx, "aws_request_id", None),
         )
         try:
-            return get_response(event)
+            response = get_response(event)
+            # Chalice turns an HTTP handler's exception into a 500 (and logs it
+            # through the same "herald" logger) before it reaches us.
+            if getattr(response, "status_code", 200) >= 500:
+                count("HandlerErrors")
+            return response
         except Exception:
             logger.exception("handler failed")
             count("HandlerErrors")

@@ -10,7 +10,8 @@ import secrets
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCAL_DIR = ROOT / ".local"
+# State of `make run` (mail, secret key, state file); tests use their own.
+LOCAL_DIR = Path(os.environ.get("HERALD_LOCAL_DIR", ROOT / ".local"))
 STATE_FILE = LOCAL_DIR / "state.json"
 
 
