@@ -93,9 +93,11 @@ def main() -> None:
     # moto's server and Chalice's log every request; keep the console for Herald.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     logging.getLogger("botocore").setLevel(logging.WARNING)
-    # moto cannot build AWS::SQS::QueuePolicy (it enforces no queue policy anyway).
+    # moto's CloudFormation skips queue policies and alarms (it enforces neither).
     logging.getLogger("moto").setLevel(logging.ERROR)
-    warnings.filterwarnings("ignore", message="Tried to parse AWS::SQS::QueuePolicy")
+    warnings.filterwarnings(
+        "ignore", message="Tried to parse AWS::(SQS::QueuePolicy|CloudWatch::Alarm)"
+    )
     stage = os.environ.get("HERALD_STAGE", "dev")
     api_port, moto_port = _port("HERALD_PORT", 8000), _port("HERALD_MOTO_PORT", 8001)
     _check_free(api_port, "HERALD_PORT")
