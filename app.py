@@ -12,7 +12,9 @@ from chalice import Chalice, Response
 from chalicelib import observability
 
 app = Chalice(app_name="herald", configure_logs=False)
-app.register_middleware(observability.middleware(lambda: app.lambda_context), "all")
+app.register_middleware(
+    observability.middleware(lambda: getattr(app, "lambda_context", None)), "all"
+)
 
 
 def stage_schedule(name: str, default: str) -> str:
@@ -46,6 +48,140 @@ def outbox_deliver(event):
 
 
 # ---- heartbeat monitoring (monitors, pings, logs, alerts, testing page) -------
+
+_PING = {
+    "methods": ["GET", "POST", "HEAD"],
+    "content_types": [
+        "application/json",
+        "application/octet-stream",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+        "text/plain",
+    ],
+}
+
+
+@app.route("/ping", **_PING)
+def ping_by_username():
+    from chalicelib import pings
+
+    return pings.handle_original(app.current_request)
+
+
+@app.route("/ping/{a}", **_PING)
+def ping_by_uuid(a):
+    from chalicelib import pings
+
+    return pings.handle_path(app.current_request, [a])
+
+
+@app.route("/ping/{a}/{b}", **_PING)
+def ping_two_parts(a, b):
+    from chalicelib import pings
+
+    return pings.handle_path(app.current_request, [a, b])
+
+
+@app.route("/ping/{a}/{b}/{c}", **_PING)
+def ping_three_parts(a, b, c):
+    from chalicelib import pings
+
+    return pings.handle_path(app.current_request, [a, b, c])
+
+
+@app.route("/ping/{a}/{b}/{c}/{d}", **_PING)
+def ping_four_parts(a, b, c, d):
+    from chalicelib import pings
+
+    # No ping form has four parts: a 400 saying so, not API Gateway's 403.
+    return pings.handle_path(app.current_request, [a, b, c, d])
+
+
+@app.route("/logs", methods=["GET"])
+def ping_logs():
+    from chalicelib import ping_log
+
+    return json_response(200, ping_log.handle_logs(app.current_request))
+
+
+@app.schedule(stage_schedule("check_monitors", "rate(1 minute)"), name="check_monitors")
+def check_monitors(event):
+    from chalicelib import checker
+
+    return checker.run()
+
+
+@app.route("/monitors", methods=["GET", "POST"])
+def monitors_collection():
+    from chalicelib import monitors_api
+
+    request = app.current_request
+    if request.method == "GET":
+        return monitors_api.list_monitors(request)
+    return monitors_api.put_monitor(request)
+
+
+@app.route("/monitors/{name}", methods=["GET", "PUT", "DELETE"])
+def monitors_item(name):
+    from chalicelib import monitors_api
+
+    request = app.current_request
+    handler = {
+        "GET": monitors_api.get_monitor,
+        "PUT": monitors_api.put_monitor,
+        "DELETE": monitors_api.delete_monitor,
+    }[request.method]
+    return handler(request, name)
+
+
+@app.route("/monitors/{name}/pause", methods=["POST"])
+def monitors_pause(name):
+    from chalicelib import monitors_api
+
+    return monitors_api.pause(app.current_request, name, True)
+
+
+@app.route("/monitors/{name}/resume", methods=["POST"])
+def monitors_resume(name):
+    from chalicelib import monitors_api
+
+    return monitors_api.pause(app.current_request, name, False)
+
+
+@app.route("/monitors/{name}/pings", methods=["GET"])
+def monitors_pings(name):
+    from chalicelib import monitors_api
+
+    return monitors_api.pings(app.current_request, name)
+
+
+@app.route("/", methods=["GET"])
+def testing_page():
+    from chalicelib import testing_page
+
+    return testing_page.page(app.current_request)
+
+
+@app.route("/testing/login", methods=["POST"])
+def testing_login():
+    from chalicelib import testing_page
+
+    return testing_page.login(app.current_request)
+
+
+@app.route("/testing/monitors", methods=["GET"])
+def testing_monitors():
+    from chalicelib import testing_page
+
+    return testing_page.monitor_list(app.current_request)
+
+
+@app.route("/testing/monitors/{name}/ping", methods=["POST"])
+def testing_ping(name):
+    from chalicelib import testing_page
+
+    return testing_page.ping_now(app.current_request, name)
+
 
 # ---- site jobs (topic digests, profile status, runs) ---------------------------
 

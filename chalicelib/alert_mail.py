@@ -1,0 +1,78 @@
+"""The mails a monitor sends: disconnection, failure, recovery (text and HTML).
+
+One Mail per recipient, each with an id fixed by (monitor, notice number,
+recipient), so a notice the checker hands to the outbox twice is sent once.
+"""
+
+import html
+from datetime import date
+
+from chalicelib import clock, logs_links, outbox
+
+
+def duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            parts.append(f"{seconds // size} {unit}")
+            seconds %= size
+    if seconds or not parts:
+        parts.append(f"{seconds} s")
+    return " ".join(parts)
+
+
+def _when(epoch) -> str:
+    return clock.from_epoch(float(epoch)).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _day(epoch) -> date:
+    return clock.from_epoch(float(epoch)).date()
+
+
+def compose(item: dict, notice: dict) -> tuple[str, list[str]]:
+    """(subject, paragraphs) for a notice claimed by the checker."""
+    name, kind = item["name"], notice["kind"]
+    at = float(notice["at"])
+    last_ping = float(notice["last_ping"])
+    max_sleep = int(float(item["max_sleep"]))
+    if kind == "down":
+        return f"{name} disconnection detected", [
+            f"No ping from {name} since {_when(last_ping)}, "
+            f"{duration(at - last_ping)} before this check.",
+            f"max_sleep is {max_sleep} s ({duration(max_sleep)}). You will be reminded "
+            f"every {duration(float(item['email_frequency']))} while it stays silent.",
+        ]
+    if kind == "fail":
+        return f"{name} reported a failure", [
+            f"{name} sent a failure ping at {_when(notice['fail_at'])}.",
+            "You will be told when it reports success again.",
+        ]
+    silent = last_ping - float(notice["outage_start"])
+    return f"{name} is back up", [
+        f"{name} pinged again at {_when(last_ping)} after {duration(silent)} of silence "
+        f"(last ping before the outage: {_when(notice['outage_start'])}).",
+    ]
+
+
+def mails(item: dict, notice: dict, monitor_id: str) -> list[outbox.Mail]:
+    subject, paragraphs = compose(item, notice)
+    day = _day(notice["last_ping"] if notice["kind"] != "up" else notice["outage_start"])
+    link = logs_links.link(item["name"], day)
+    text = "\n\n".join([*paragraphs, f"Pings on {day.isoformat()}: {link}"]) + "\n"
+    body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+    page = (
+        f"<html><body><h2>{html.escape(subject)}</h2>{body}"
+        f'<p><a href="{html.escape(link)}">Pings on {day.isoformat()}</a></p></body></html>'
+    )
+    return [
+        outbox.Mail(
+            to=address,
+            subject=subject,
+            text=text,
+            html=page,
+            kind=f"monitor.{notice['kind']}",
+            id=f"mon-{monitor_id}-{int(notice['seq'])}-{index}",
+        )
+        for index, address in enumerate(item["recipients"])
+    ]

@@ -1,0 +1,106 @@
+"""Reading the ping log: GET /logs (the original's form) and a monitor's full entries.
+
+Log entries live under pk "LOG#<monitor id>" with sk = ISO time, so one UTC
+day is one Query on a key prefix. DynamoDB's TTL removes old entries within
+a day or two of expiry; reads skip the expired ones it has not removed yet.
+"""
+
+import hmac
+import re
+from datetime import date
+
+from chalice import BadRequestError, ForbiddenError, NotFoundError
+
+from chalicelib import auth, aws, clock, logs_links, monitors
+
+
+def entries(name: str, day: date) -> list[dict]:
+    from boto3.dynamodb.conditions import Key
+
+    now = clock.epoch()
+    table = aws.table(monitors.TABLE)
+    condition = Key("pk").eq(f"LOG#{monitors.id_for(name)}") & Key("sk").begins_with(
+        day.isoformat()
+    )
+    items, page = [], {}
+    while True:
+        reply = table.query(KeyConditionExpression=condition, **page)
+        items += [item for item in reply["Items"] if int(item.get("expires_at", now + 1)) > now]
+        if "LastEvaluatedKey" not in reply:
+            return items
+        page = {"ExclusiveStartKey": reply["LastEvaluatedKey"]}
+
+
+def public(entry: dict) -> dict:
+    result = {
+        "time": clock.iso(clock.from_epoch(float(entry["t"]))),
+        "seq": int(entry["seq"]),
+        "kind": entry["kind"],
+        "method": entry.get("method"),
+        "source_ip": entry.get("source_ip"),
+        "user_agent": entry.get("user_agent"),
+        "body": entry.get("body", ""),
+        "body_bytes": int(entry.get("body_bytes", 0)),
+    }
+    if "exit_status" in entry:
+        result["exit_status"] = int(entry["exit_status"])
+    if "duration" in entry:
+        result["duration"] = float(entry["duration"])
+    return result
+
+
+def parse_day(year: str | None, month: str | None, day: str | None) -> date:
+    """A UTC day from the original's parameters: year of 2 or 4 digits."""
+    for field, value in (("year", year), ("month", month), ("day", day)):
+        if value is None or value == "":
+            raise BadRequestError(f"missing query parameter {field}")
+    if not re.fullmatch(r"\d{2}|\d{4}", year):
+        raise BadRequestError(f"year must have 2 or 4 digits, got {year!r}")
+    for field, value in (("month", month), ("day", day)):
+        if not re.fullmatch(r"\d{1,2}", value):
+            raise BadRequestError(f"{field} must be a number of 1 or 2 digits, got {value!r}")
+    full_year = int(year) + 2000 if len(year) == 2 else int(year)
+    try:
+        return date(full_year, int(month), int(day))
+    except ValueError as error:
+        raise BadRequestError(f"no such date: {error}") from None
+
+
+def parse_iso_day(value: str | None) -> date:
+    if value is None:
+        return clock.now().date()
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", value)
+    if not match:
+        raise BadRequestError(f"date must be YYYY-MM-DD, got {value!r}")
+    return parse_day(*match.groups())
+
+
+def _allowed(request, item: dict, name: str, day: date) -> bool:
+    params = request.query_params or {}
+    if logs_links.verify(name, day, params.get("expires"), params.get("sig")):
+        return True
+    given = params.get("key") or request.headers.get("x-ping-key")
+    if given:
+        return hmac.compare_digest(item["key_digest"], monitors.key_digest(given))
+    if request.headers.get("x-api-key"):
+        auth.require(request)
+        return True
+    return False
+
+
+def handle_logs(request) -> list[str]:
+    """GET /logs?username&year&month&day: that day's ping times, oldest first."""
+    params = request.query_params or {}
+    name = params.get("username")
+    if not name:
+        raise BadRequestError("missing query parameter username")
+    day = parse_day(params.get("year"), params.get("month"), params.get("day"))
+    item = monitors.get(name, consistent=False)
+    if item is None:
+        raise NotFoundError(f"no monitor named {name!r}")
+    if not _allowed(request, item, name, day):
+        raise ForbiddenError(
+            "reading logs needs the monitor's ping key (key=...), an API key (X-Api-Key) "
+            "or a valid signed link"
+        )
+    return [clock.from_epoch(float(e["t"])).strftime("%H:%M:%S") for e in entries(name, day)]

@@ -1,0 +1,195 @@
+"""The testing page at GET /: see the monitors, ping one now, or let the page ping.
+
+It is on only when a testing password is configured (HERALD_TESTING_PASSWORD
+locally, else the SecureString /herald/<stage>/testing-password); otherwise
+the page says so and every action answers 404. The password is compared in
+constant time; failed logins from one address are counted in the core table
+and, past a few, answered 429 for a growing time. A login gives a signed,
+expiring, HttpOnly SameSite=Strict cookie, and every action also needs the
+header X-Herald-Testing (a cross-site form cannot send it). The page shows
+name, status, last ping, deadline and max_sleep, nothing else; it pings
+through the server, so no ping key reaches the browser. It never runs code.
+"""
+
+import hashlib
+import hmac
+import json
+from pathlib import Path
+from urllib.parse import unquote
+
+from chalice import NotFoundError, Response, UnauthorizedError
+
+from chalicelib import aws, clock, monitors
+from chalicelib import secrets as config_secrets
+
+COOKIE = "herald_testing"
+SESSION_SECONDS = 12 * 3600
+FREE_FAILURES = 5
+_TEMPLATE = Path(__file__).parent / "templates" / "testing.html"
+_OFF = (
+    "<!doctype html><html><head><meta charset='utf-8'><title>Herald testing</title></head>"
+    "<body><h1>Herald</h1><p id='off'>Testing mode is off: no testing password is set.</p>"
+    "</body></html>"
+)
+
+
+def password() -> str | None:
+    return config_secrets.get("testing-password", required=False)
+
+
+def _json(status: int, body, headers: dict | None = None) -> Response:
+    return Response(
+        body=json.dumps(body),
+        status_code=status,
+        headers={
+            "Content-Type": "application/json",
+            "Cache-Control": "no-store",
+            **(headers or {}),
+        },
+    )
+
+
+def page(request) -> Response:
+    html = _TEMPLATE.read_text() if password() else _OFF
+    return Response(
+        body=html,
+        status_code=200,
+        headers={
+            "Content-Type": "text/html; charset=utf-8",
+            "Cache-Control": "no-store",
+            "Content-Security-Policy": "default-src 'self'; script-src 'unsafe-inline' 'self'; "
+            "style-src 'unsafe-inline'; frame-ancestors 'none'",
+            "X-Frame-Options": "DENY",
+        },
+    )
+
+
+# ---- sessions and logins ----------------------------------------------------------
+
+
+def _session_mac(expires: int, secret: str) -> str:
+    key = config_secrets.get("secret-key").encode()
+    # The password is part of the message: changing it ends every session.
+    pepper = hashlib.sha256(secret.encode()).hexdigest()
+    return hmac.new(key, f"testing-session:{expires}:{pepper}".encode(), "sha256").hexdigest()
+
+
+def _cookie(request) -> str | None:
+    for part in (request.headers.get("cookie") or "").split(";"):
+        name, _, value = part.strip().partition("=")
+        if name == COOKIE:
+            return value
+    return None
+
+
+def _enabled_and_authorized(request) -> None:
+    secret = password()
+    if not secret:
+        raise NotFoundError("testing mode is off")
+    if request.headers.get("x-herald-testing") != "1":
+        raise UnauthorizedError("missing X-Herald-Testing header")
+    expires, _, mac = (_cookie(request) or "").partition(".")
+    valid = expires.isdigit() and int(expires) > clock.epoch()
+    expected = _session_mac(int(expires) if expires.isdigit() else 0, secret)
+    if not (hmac.compare_digest(expected, mac) and valid):
+        raise UnauthorizedError("log in first")
+
+
+def _source(request) -> str:
+    identity = (request.context or {}).get("identity", {}) or {}
+    return identity.get("sourceIp") or "unknown"
+
+
+def _failures_key(request) -> dict:
+    return {"pk": f"TESTLOGIN#{_source(request)}", "sk": "TESTLOGIN"}
+
+
+def _wait_left(record: dict | None) -> int:
+    """Seconds this address must wait before trying again (0 = may try)."""
+    if not record or int(record["failures"]) < FREE_FAILURES:
+        return 0
+    delay = min(900, 2 ** (int(record["failures"]) - FREE_FAILURES + 1))
+    return max(0, int(float(record["last_failure"]) + delay - clock.epoch()) + 1)
+
+
+def login(request) -> Response:
+    secret = password()
+    if not secret:
+        raise NotFoundError("testing mode is off")
+    if request.headers.get("x-herald-testing") != "1":
+        raise UnauthorizedError("missing X-Herald-Testing header")
+    table = aws.table("CORE_TABLE")
+    record = table.get_item(Key=_failures_key(request), ConsistentRead=True).get("Item")
+    wait = _wait_left(record)
+    if wait:
+        return _json(
+            429,
+            {"Code": "TooManyRequests", "Message": f"too many failed logins; retry in {wait} s"},
+            {"Retry-After": str(wait)},
+        )
+    body = request.json_body if isinstance(request.json_body, dict) else {}
+    given = body.get("password") if isinstance(body.get("password"), str) else ""
+    # Hash both sides so the comparison takes as long whatever the lengths.
+    good = hmac.compare_digest(
+        hashlib.sha256(given.encode()).digest(), hashlib.sha256(secret.encode()).digest()
+    )
+    if not good:
+        _count_failure(table, request)
+        return _json(401, {"Code": "UnauthorizedError", "Message": "wrong password"})
+    table.delete_item(Key=_failures_key(request))
+    expires = int(clock.epoch()) + SESSION_SECONDS
+    secure = "; Secure" if request.headers.get("x-forwarded-proto") == "https" else ""
+    cookie = (
+        f"{COOKIE}={expires}.{_session_mac(expires, secret)}; Max-Age={SESSION_SECONDS}; "
+        f"Path=/; HttpOnly; SameSite=Strict{secure}"
+    )
+    return _json(200, {"ok": True}, {"Set-Cookie": cookie})
+
+
+def _count_failure(table, request) -> None:
+    now = int(clock.epoch())
+    table.update_item(
+        Key=_failures_key(request),
+        UpdateExpression="ADD failures :one SET last_failure = :now, expires_at = :expires",
+        ExpressionAttributeValues={":one": 1, ":now": now, ":expires": now + 3600},
+    )
+
+
+# ---- actions ----------------------------------------------------------------------
+
+
+def monitor_list(request) -> Response:
+    _enabled_and_authorized(request)
+    rows = []
+    for item in sorted(monitors.list_all(), key=lambda item: item["name"]):
+        view = monitors.view(item, None)
+        rows.append(
+            {
+                key: view[key]
+                for key in ("name", "status", "last_ping", "next_deadline", "max_sleep")
+            }
+        )
+    return _json(200, {"monitors": rows})
+
+
+def ping_now(request, name: str) -> Response:
+    from chalicelib import pings
+
+    _enabled_and_authorized(request)
+    name = unquote(name)
+    meta = {
+        "method": "POST",
+        "source_ip": _source(request),
+        "user_agent": "Herald testing page",
+    }
+    try:
+        when = pings.record(
+            monitor_uuid=monitors.uuid_for(name),
+            kind="success",
+            exit_status=None,
+            meta=meta,
+            body=b"",
+        )
+    except pings.PingError as error:
+        raise NotFoundError(str(error)) from None
+    return _json(200, {"ok": True, "time": clock.iso(clock.from_epoch(when))})

@@ -1,0 +1,89 @@
+"""Fixtures for heartbeat monitoring: monitors, pings through the API, the checker."""
+
+import json
+
+import pytest
+
+
+@pytest.fixture
+def make_monitor(aws):
+    from chalicelib import monitor_admin, monitors
+
+    def make(name="backup", **settings):
+        values = {
+            "max_sleep": 300,
+            "email_frequency": 3600,
+            "device_email": ["ops@example.com"],
+            **settings,
+        }
+        monitor_admin.upsert(name, values)
+        return {
+            "name": name,
+            "uuid": monitors.uuid_for(name),
+            "key": monitors.ping_key(name),
+        }
+
+    return make
+
+
+@pytest.fixture
+def ping(client):
+    """ping(monitor) pings by the original form with its key; returns the reply."""
+
+    def do(monitor, suffix="", method="GET", body=None, headers=None):
+        path = f"/ping/{monitor['uuid']}" + (f"/{suffix}" if suffix else "")
+        return client.http.request(method, path, body=body or b"", headers=headers or {})
+
+    return do
+
+
+@pytest.fixture
+def run_checker(client):
+    def run():
+        reply = client.lambda_.invoke("check_monitors", _scheduled())
+        return reply.payload
+
+    return run
+
+
+@pytest.fixture
+def deliver_outbox(app):
+    """Deliver what is on the outbox queue through the real handler (SQS on moto)."""
+    from herald.local.invoke import queue_handlers
+    from herald.local.worker import QueueWorker
+
+    config = next(c for c in queue_handlers(app) if c.queue == "outbox")
+
+    def deliver():
+        return QueueWorker(app, config, wait_seconds=0).drain()
+
+    return deliver
+
+
+@pytest.fixture
+def sent_mail(aws):
+    from email.parser import BytesParser
+    from email.policy import default
+
+    from moto.ses.models import ses_backends
+
+    def sent():
+        messages = ses_backends["123456789012"]["us-east-1"].sent_messages
+        result = []
+        for message in messages:
+            raw = message.raw_data
+            raw = raw.encode() if isinstance(raw, str) else raw
+            result.append(BytesParser(policy=default).parsebytes(raw))
+        return result
+
+    return sent
+
+
+def _scheduled():
+    from herald.local.invoke import scheduled_event
+
+    return scheduled_event("check_monitors")
+
+
+def body_json(reply):
+    return json.loads(reply.body)

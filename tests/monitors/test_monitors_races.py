@@ -1,0 +1,98 @@
+"""Races: a ping between read and claim, two checkers, crashes, outbox redelivery."""
+
+import json
+
+import pytest
+
+
+@pytest.fixture
+def silent(make_monitor, ping, clock):
+    monitor = make_monitor(device_email=["ops@example.com", "oncall@example.com"])
+    ping(monitor)
+    clock.shift(400)
+    return monitor
+
+
+def _now():
+    from chalicelib import clock
+
+    return clock.epoch()
+
+
+def test_a_ping_between_read_and_claim_cancels_the_alert(
+    silent, ping, deliver_outbox, sent_mail, run_checker, clock
+):
+    from chalicelib import checker
+
+    [item] = checker.due_items(_now())
+    ping(silent)
+    assert checker.process(item, _now()) == 0
+    clock.shift(60)
+    run_checker()
+    deliver_outbox()
+    assert sent_mail() == []
+
+
+def test_two_checkers_at_once_send_one_alert(silent, deliver_outbox, sent_mail):
+    from chalicelib import checker
+
+    [first] = checker.due_items(_now())
+    [second] = checker.due_items(_now())
+    assert checker.process(first, _now()) == 1
+    assert checker.process(second, _now()) == 0
+    deliver_outbox()
+    assert sorted(m["To"] for m in sent_mail()) == ["oncall@example.com", "ops@example.com"]
+
+
+def test_a_checker_that_finds_a_claimed_notice_resends_it_once(
+    silent, deliver_outbox, sent_mail, run_checker, clock, monkeypatch
+):
+    from chalicelib import checker
+
+    def crash(*args):
+        raise RuntimeError("lambda timed out")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(checker, "_finalize", crash)
+        run_checker()  # claimed and enqueued, never finalized
+    clock.shift(60)
+    run_checker()  # finds `outgoing`, enqueues the same mails again
+    deliver_outbox()
+    assert sorted(m["To"] for m in sent_mail()) == ["oncall@example.com", "ops@example.com"]
+    clock.shift(60)
+    run_checker()
+    deliver_outbox()
+    assert len(sent_mail()) == 2
+
+
+def test_a_crash_before_the_outbox_loses_no_alert(
+    silent, deliver_outbox, sent_mail, run_checker, clock, monkeypatch
+):
+    from chalicelib import outbox
+
+    with monkeypatch.context() as patch:
+        patch.setattr(outbox, "enqueue", lambda mails: (_ for _ in ()).throw(OSError("SQS down")))
+        run_checker()
+    deliver_outbox()
+    assert sent_mail() == []
+    clock.shift(60)
+    run_checker()
+    deliver_outbox()
+    assert len(sent_mail()) == 2
+
+
+def test_an_outbox_message_delivered_twice_is_sent_once(silent, run_checker, app, sent_mail):
+    import boto3
+
+    from chalicelib import aws, outbox
+    from tests.helpers import sqs_event
+
+    run_checker()
+    sqs = boto3.client("sqs")
+    messages = sqs.receive_message(QueueUrl=aws.queue_url("outbox"), MaxNumberOfMessages=10)
+    bodies = [m["Body"] for m in messages["Messages"]]
+    assert len(bodies) == 2
+    assert outbox.handle(sqs_event(bodies)) == {"batchItemFailures": []}
+    assert outbox.handle(sqs_event(bodies, receive_count=2)) == {"batchItemFailures": []}
+    assert len(sent_mail()) == 2
+    assert len({json.loads(b)["id"] for b in bodies}) == 2
