@@ -185,6 +185,46 @@ def testing_ping(name):
 
 # ---- site jobs (topic digests, profile status, runs) ---------------------------
 
+
+@app.schedule(stage_schedule("send_digests", "cron(0 5 * * ? *)"), name="send_digests")
+def send_digests(event):
+    from chalicelib import site_jobs
+
+    return site_jobs.start(site_jobs.DIGEST, event.to_dict())
+
+
+@app.schedule(
+    stage_schedule("send_profile_status", "cron(0 6 1 * ? *)"), name="send_profile_status"
+)
+def send_profile_status(event):
+    from chalicelib import site_jobs
+
+    return site_jobs.start(site_jobs.PROFILE, event.to_dict())
+
+
+@app.on_sqs_message(queue="site-jobs", batch_size=10, name="site_jobs_trigger")
+def site_jobs_trigger(event):
+    from chalicelib import site_jobs
+
+    return site_jobs.handle(event.to_dict())
+
+
+@app.route("/runs", methods=["GET"])
+def runs_list():
+    from chalicelib import auth, runs
+
+    auth.require(app.current_request)
+    return json_response(200, runs.api_list(app.current_request.query_params))
+
+
+@app.route("/runs/{run_id}", methods=["GET"])
+def runs_get(run_id):
+    from chalicelib import auth, runs
+
+    auth.require(app.current_request)
+    return json_response(200, runs.api_get(run_id, app.current_request.query_params))
+
+
 # ---- subscriptions -------------------------------------------------------------
 
 # ---- hooks and events ----------------------------------------------------------

@@ -1,0 +1,134 @@
+"""The GroupServer web-hook protocol, byte for byte as senddigest/sendprofile.
+
+Every call is a POST of multipart/form-data fields to a path on the site's
+host, authenticated by a token field. A reply other than 200 is NotOk with
+"{reason} ({status} <{host}>)", as the original scripts said it; a 200 whose
+body is not what the protocol promises is a ProtocolError; a site that
+cannot be reached is Unreachable. All three are SiteError, so callers report
+one kind of failure and never crash on a malformed reply.
+"""
+
+import json
+from urllib.parse import urlsplit
+
+DIGEST_GROUPS_URI = "/gs-group-messages-topic-digest-groups.html"
+SEND_DIGEST_URI = "/gs-group-messages-topic-digest-send.html"
+PROFILE_URI = "/gs-profile-status-members.html"
+SEND_STATUS_URI = "/gs-profile-status-send.html"
+
+TIMEOUT = (5, 45)  # connect, read: a digest is built while the request waits
+
+# The statuses of /gs-profile-status-send.html and what they mean.
+STATUS_MEANINGS = {
+    0: "sent",
+    -2: "no such user",
+    -4: "in no groups",
+    -8: "no verified address",
+    -16: "no activity last month",
+    -32: "opted out",
+    -1024: "other",
+}
+
+
+class SiteError(Exception):
+    """A web-hook call that did not do what the protocol promises."""
+
+
+class NotOk(SiteError):
+    """The web-hook answered with a status other than 200."""
+
+    def __init__(self, reason: str, status: int, host: str):
+        super().__init__(f"{reason} ({status} <{host}>)")
+        self.reason, self.status, self.host = reason, status, host
+
+
+class ProtocolError(SiteError):
+    """A 200 reply whose body is not what the web-hook promises."""
+
+
+class Unreachable(SiteError):
+    """The site could not be reached (connection refused, timeout...)."""
+
+
+def base_url(url: str) -> str:
+    """scheme://host[:port] of url: like the originals, only the host is used."""
+    parts = urlsplit(url)
+    if not parts.netloc:
+        raise ValueError(f"no host in URL {url!r}")
+    return f"{parts.scheme or 'http'}://{parts.netloc}"
+
+
+def post(url: str, path: str, fields: dict[str, str]):
+    """POST fields as multipart/form-data; the 200 reply's body, else SiteError."""
+    import requests  # ~170 ms to import: only the functions that call sites pay it
+
+    base = base_url(url)
+    host = urlsplit(base).netloc
+    # (None, value) makes a form-data part without a filename, as gs.form did.
+    files = {name: (None, value) for name, value in fields.items()}
+    try:
+        reply = requests.post(base + path, files=files, timeout=TIMEOUT, allow_redirects=False)
+    except requests.RequestException as error:
+        raise Unreachable(f"{type(error).__name__}: {error} <{host}>") from None
+    if reply.status_code != 200:
+        raise NotOk(reply.reason or "", reply.status_code, host)
+    return reply.content
+
+
+def _json(body: bytes, path: str):
+    try:
+        return json.loads(body)
+    except ValueError:
+        raise ProtocolError(f"{path} did not answer JSON: {body[:80]!r}") from None
+
+
+def get_digest_groups(url: str, token: str) -> list[tuple[str, str]]:
+    """The (siteId, groupId) pairs that need a digest, sorted by site then group."""
+    reply = _json(post(url, DIGEST_GROUPS_URI, {"token": token, "get": ""}), DIGEST_GROUPS_URI)
+    if not isinstance(reply, list):
+        raise ProtocolError(f"{DIGEST_GROUPS_URI} answered {type(reply).__name__}, not a list")
+    groups = set()
+    for entry in reply:
+        if not (
+            isinstance(entry, list)
+            and len(entry) == 2
+            and all(isinstance(value, str) and value for value in entry)
+        ):
+            raise ProtocolError(f"{DIGEST_GROUPS_URI}: {entry!r} is not a [siteId, groupId] pair")
+        groups.add((entry[0], entry[1]))
+    return sorted(groups)
+
+
+def send_digest(url: str, site_id: str, group_id: str, token: str) -> None:
+    fields = {
+        "form.siteId": site_id,
+        "form.groupId": group_id,
+        "form.token": token,
+        "form.actions.send": "Send",
+    }
+    post(url, SEND_DIGEST_URI, fields)
+
+
+def get_profile_ids(url: str, token: str) -> list[str]:
+    """The ids of the profiles to send the status to, sorted."""
+    reply = _json(post(url, PROFILE_URI, {"token": token, "get": ""}), PROFILE_URI)
+    if not isinstance(reply, list):
+        raise ProtocolError(f"{PROFILE_URI} answered {type(reply).__name__}, not a list")
+    for entry in reply:
+        if not (isinstance(entry, str) and entry):
+            raise ProtocolError(f"{PROFILE_URI}: {entry!r} is not a profile id")
+    return sorted(set(reply))
+
+
+def send_profile_status(url: str, profile_id: str, token: str) -> tuple[int, str]:
+    """(status, message) of the site's reply; see STATUS_MEANINGS."""
+    fields = {"profileId": profile_id, "token": token, "send": "Send"}
+    reply = _json(post(url, SEND_STATUS_URI, fields), SEND_STATUS_URI)
+    status = reply.get("status") if isinstance(reply, dict) else None
+    if not isinstance(status, int) or isinstance(status, bool):
+        raise ProtocolError(f"{SEND_STATUS_URI} answered {reply!r}, not {{status, message}}")
+    return status, str(reply.get("message", ""))
+
+
+def meaning(status: int) -> str:
+    return STATUS_MEANINGS.get(status, f"unknown status {status}")

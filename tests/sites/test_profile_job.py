@@ -1,0 +1,134 @@
+"""The monthly profile-status job: each reply recorded with its meaning, once a month."""
+
+from chalicelib import groupserver as gs
+from chalicelib import runs, site_jobs
+from herald.local.invoke import fire
+
+
+def sent(site) -> list[str]:
+    return [f["profileId"] for f in site.sent(gs.SEND_STATUS_URI)]
+
+
+def test_it_sends_to_each_listed_profile_with_the_sites_fields(app, configured, clock, drain):
+    site = configured
+    fire(app, "send_profile_status")
+    drain()
+
+    assert sorted(sent(site)) == sorted(site.profiles)  # never the opted-out members
+    for fields in site.sent(gs.SEND_STATUS_URI):
+        assert fields == {"profileId": fields["profileId"], "token": site.token, "send": "Send"}
+    assert site.sent(gs.PROFILE_URI) == [{"token": site.token, "get": ""}]
+
+
+def test_it_records_each_reply_with_its_meaning_and_counts_skips(app, configured, clock, drain):
+    fire(app, "send_profile_status")
+    drain()
+
+    (run,) = runs.recent(job="profile-status")
+    assert run["state"] == "finished" and run["period"] == "2026-11"
+    counts = run["counts"]
+    assert (counts["listed"], counts["triggered"], counts["skipped"]) == (8, 3, 5)
+    assert counts["skipped_by_status"] == {
+        "-2": {"count": 1, "meaning": "no such user"},
+        "-4": {"count": 1, "meaning": "in no groups"},
+        "-8": {"count": 1, "meaning": "no verified address"},
+        "-16": {"count": 1, "meaning": "no activity last month"},
+        "-1024": {"count": 1, "meaning": "other"},
+    }
+    erin = runs.api_get(run["id"], {"outcome": "skipped"})["items"]
+    assert {"item": "erin", "status": -8, "meaning": "no verified address"}.items() <= next(
+        i for i in erin if i["item"] == "erin"
+    ).items()
+
+
+def test_it_sends_once_a_month_however_often_it_runs(app, configured, clock, drain):
+    fire(app, "send_profile_status")
+    drain()
+    clock.shift(5 * 86400)
+    fire(app, "send_profile_status")
+    drain()
+
+    assert sent(configured).count("alice") == 1
+    latest = runs.recent(job="profile-status")[0]
+    assert latest["counts"]["duplicate"] == 8 and latest["state"] == "finished"
+    clock.move_to("2026-12-01 06:00:00+00:00")
+    fire(app, "send_profile_status")
+    drain()
+    assert sent(configured).count("alice") == 2
+
+
+def test_it_does_not_send_twice_on_a_redelivered_message(app, configured, clock, queued):
+    fire(app, "send_profile_status")
+    records = queued()
+
+    site_jobs.handle({"Records": records})
+    site_jobs.handle({"Records": list(reversed(records))})
+
+    assert sorted(sent(configured)) == sorted(configured.profiles)
+    assert runs.recent(job="profile-status")[0]["counts"]["triggered"] == 3
+
+
+def test_it_retries_a_failed_send_and_counts_it_on_the_last_try(app, configured, clock, queued):
+    configured.failing_profiles = {"bob"}
+    fire(app, "send_profile_status")
+    (bob,) = [r for r in queued() if '"bob"' in r["body"]]
+
+    first = site_jobs.handle({"Records": [bob]})
+    assert first == {"batchItemFailures": [{"itemIdentifier": bob["messageId"]}]}
+    run = runs.recent(job="profile-status")[0]
+    assert run["counts"]["failed"] == 0
+    bob["attributes"]["ApproximateReceiveCount"] = str(site_jobs.MAX_ATTEMPTS)
+    site_jobs.handle({"Records": [bob]})
+
+    run = runs.api_get(run["id"], {})
+    assert run["counts"]["failed"] == 1
+    assert run["failures"][0]["item"] == "bob"
+    assert "500" in run["failures"][0]["error"]
+
+
+def test_it_runs_for_each_site_that_enables_the_job(app, configured, clock, monkeypatch):
+    import json
+
+    from herald.local.sample_site import SampleSite
+
+    with SampleSite(token="other-token") as other:
+        monkeypatch.setenv(
+            "SITES",
+            json.dumps(
+                [
+                    {"name": "sample", "url": configured.url, "jobs": ["profile-status"]},
+                    {"name": "other", "url": other.url, "jobs": ["digest"]},
+                ]
+            ),
+        )
+        monkeypatch.setenv("HERALD_SITE_OTHER_TOKEN", "other-token")
+
+        digest = fire(app, "send_digests")
+        profile = fire(app, "send_profile_status")
+
+    assert [r["site"] for r in digest["runs"]] == ["other"]
+    assert [r["site"] for r in profile["runs"]] == ["sample"]
+    assert other.sent(gs.DIGEST_GROUPS_URI) == [{"token": "other-token", "get": ""}]
+    assert configured.sent(gs.DIGEST_GROUPS_URI) == []
+
+
+def test_it_reports_a_list_that_answers_500_as_a_failed_run(app, configured, clock, queued):
+    configured.list_status = 500
+
+    result = fire(app, "send_profile_status")
+
+    assert "Internal Server Error (500 <127.0.0.1:" in result["runs"][0]["error"]
+    (run,) = runs.recent(job="profile-status")
+    assert run["state"] == "failed" and run["error"].startswith("list failed: ")
+    assert queued() == []
+
+
+def test_it_reports_a_missing_token_as_a_failed_run(app, configured, clock, monkeypatch):
+    monkeypatch.delenv("HERALD_SITE_SAMPLE_TOKEN")
+    monkeypatch.setenv("HERALD_LOCAL", "1")
+
+    fire(app, "send_profile_status")
+
+    (run,) = runs.recent(job="profile-status")
+    assert run["state"] == "failed" and "HERALD_SITE_SAMPLE_TOKEN" in run["error"]
+    assert configured.requests == []

@@ -1,0 +1,39 @@
+"""The sample GroupServer site `make run` starts, and how it configures Herald."""
+
+import json
+import socket
+
+from chalicelib import groupserver as gs
+from chalicelib import sites
+from herald.local import sample_site
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_it_starts_on_its_port_and_points_herald_at_it(monkeypatch):
+    port = free_port()
+    monkeypatch.setenv("HERALD_SAMPLE_SITE_PORT", str(port))
+
+    companion = sample_site.start({})
+    try:
+        for name, value in companion.env.items():
+            monkeypatch.setenv(name, value)
+        (site,) = sites.configured()
+        assert companion.url == site.url == f"http://127.0.0.1:{port}"
+        assert site.jobs == ("digest", "profile-status")
+        assert len(gs.get_digest_groups(site.url, site.token())) == 4
+    finally:
+        companion.stop()
+
+
+def test_it_refuses_a_body_that_is_not_multipart(site):
+    import requests
+
+    reply = requests.post(site.url + gs.PROFILE_URI, data={"token": site.token, "get": ""})
+
+    assert reply.status_code == 400
+    assert json.loads(reply.content) == {"error": "expected multipart/form-data"}
