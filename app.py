@@ -227,4 +227,47 @@ def runs_get(run_id):
 
 # ---- subscriptions -------------------------------------------------------------
 
+
+@app.route("/subscribers", methods=["GET", "POST"])
+def subscribers():
+    from chalicelib import subscriptions_api
+
+    return subscriptions_api.subscribers(app.current_request)
+
+
+@app.route("/subscribers/{subscriber_id}", methods=["GET", "PUT", "DELETE"])
+def subscriber(subscriber_id):
+    from chalicelib import subscriptions_api
+
+    return subscriptions_api.subscriber(app.current_request, subscriber_id)
+
+
+@app.route("/subscriptions", methods=["GET", "POST"])
+def subscription_list():
+    from chalicelib import subscriptions_api
+
+    return subscriptions_api.subscription_list(app.current_request)
+
+
+@app.route("/subscriptions/{subscription_id}", methods=["GET", "PUT", "DELETE"])
+def subscription(subscription_id):
+    from chalicelib import subscriptions_api
+
+    return subscriptions_api.subscription(app.current_request, subscription_id)
+
+
+@app.schedule(stage_schedule("check_subscriptions", "rate(5 minutes)"), name="check_subscriptions")
+def check_subscriptions(event):
+    from chalicelib import notify
+
+    return notify.check_cycle()
+
+
+@app.on_sqs_message(queue="notify", batch_size=10, name="notify_subscribers")
+def notify_subscribers(event):
+    from chalicelib import notify
+
+    return notify.handle(event.to_dict())
+
+
 # ---- hooks and events ----------------------------------------------------------

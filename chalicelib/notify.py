@@ -1,0 +1,292 @@
+"""The subscription cycle: find due pairs, ask each resource once, notify.
+
+check_cycle() (every 5 minutes) queries the sparse `due` index for the
+(subscription, resource) pairs whose next check has come, never scanning
+the rest. Each resource is asked once whether anything changed since the
+oldest last check among its due pairs; if not, those pairs move to their
+next check without a fetch. Otherwise each due pair is leased (a
+conditional update that moves its due_at to the lease's end, so a crashed
+worker's pair comes back by itself) and gets one job on the notify queue.
+
+handle() runs the jobs. A job fetches the window [last_check_time, until),
+where `until` is fixed on the pair before the first fetch and kept until
+the window succeeds: a retry reads the same window and derives the same
+mail ids, so the outbox sends each mail once. On success last_check_time
+becomes `until` (what changed during the fetch falls in the next window);
+on any failure only the lease is released and the next cycle retries.
+"""
+
+import json
+import uuid
+
+from botocore.exceptions import ClientError
+
+from chalicelib import aws, clock, events, feed, notification_mail, outbox, subscriptions
+from chalicelib.observability import count, logger
+
+LEASE_SECONDS = 600
+
+
+def due_pairs(now: int) -> list[dict]:
+    from boto3.dynamodb.conditions import Key
+
+    condition = Key("due_pk").eq(subscriptions.DUE) & Key("due_at").lte(now)
+    items, start = [], None
+    while True:
+        args = {"IndexName": "due", "KeyConditionExpression": condition}
+        if start:
+            args["ExclusiveStartKey"] = start
+        reply = aws.table(subscriptions.TABLE).query(**args)
+        items.extend(reply["Items"])
+        start = reply.get("LastEvaluatedKey")
+        if not start:
+            return items
+
+
+def check_cycle() -> dict:
+    now = int(clock.epoch())
+    pairs = due_pairs(now)
+    by_url: dict[str, list[dict]] = {}
+    for pair in pairs:
+        by_url.setdefault(pair["url"], []).append(pair)
+    summary = {"due": len(pairs), "unchanged": 0, "queued": 0, "feed_errors": 0, "busy": 0}
+    jobs = []
+    for url, changed in _ask_each(by_url).items():
+        waiting = by_url[url]
+        if isinstance(changed, feed.FeedError):
+            # The pairs stay due: the next cycle asks again.
+            logger.warning("feed check failed", extra={"url": url, "error": str(changed)})
+            count("SubscriptionFeedErrors")
+            summary["feed_errors"] += len(waiting)
+            continue
+        for pair in waiting:
+            if not changed:
+                summary["unchanged"] += _advance(pair, now)
+            elif lease := _lease(pair, now):
+                jobs.append({"subscription": pair["subscription"], "resource": pair["resource"],
+                             "lease": lease})  # fmt: skip
+            else:
+                summary["busy"] += 1
+    summary["queued"] = _enqueue(jobs, now)
+    logger.info("subscriptions checked", extra=summary)
+    return summary
+
+
+def _ask_each(by_url: dict[str, list[dict]]) -> dict:
+    """Each URL asked once, side by side: one slow feed must not eat the cycle."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def ask(url: str):
+        try:
+            return feed.changed_since(url, min(p["last_check_time"] for p in by_url[url]))
+        except feed.FeedError as error:
+            return error
+
+    with ThreadPoolExecutor(max_workers=min(8, len(by_url) or 1)) as pool:
+        return dict(zip(by_url, pool.map(ask, by_url), strict=True))
+
+
+def _key(pair: dict) -> dict:
+    return {"pk": pair["pk"], "sk": pair["sk"]}
+
+
+def _conditional(pair: dict, **update) -> bool:
+    try:
+        aws.table(subscriptions.TABLE).update_item(Key=_key(pair), **update)
+        return True
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+
+
+def _update(pair: dict, now: int, sets: list[str], removes: list[str]) -> tuple[str, dict]:
+    """An update expression that also moves pair to its next check."""
+    following = subscriptions.next_check(pair["frequency"], int(pair["next_check_time"]), now)
+    values = {}
+    if following is None:
+        removes = [*removes, "due_pk", "due_at"]
+    else:
+        sets = [*sets, "next_check_time = :next", "due_at = :next"]
+        values[":next"] = following
+    clauses = [f"SET {', '.join(sets)}" if sets else "", f"REMOVE {', '.join(removes)}"]
+    return " ".join(c for c in clauses if c), values
+
+
+CLEARED = ["lease_id", "lease_until", "window_until", "last_error"]
+
+
+def _advance(pair: dict, now: int) -> int:
+    """Nothing changed: the pair moves on to its next check, unfetched."""
+    expression, values = _update(pair, now, [], CLEARED)
+    return int(
+        _conditional(
+            pair,
+            UpdateExpression=expression,
+            ConditionExpression="due_at <= :now AND last_check_time = :last",
+            ExpressionAttributeValues={**values, ":now": now, ":last": pair["last_check_time"]},
+        )
+    )
+
+
+def _lease(pair: dict, now: int) -> str | None:
+    lease = uuid.uuid4().hex
+    taken = _conditional(
+        pair,
+        UpdateExpression="SET lease_id = :lease, lease_until = :until, due_at = :until",
+        ConditionExpression="due_at <= :now",
+        ExpressionAttributeValues={":lease": lease, ":until": now + LEASE_SECONDS, ":now": now},
+    )
+    return lease if taken else None
+
+
+def _job_pair(job: dict) -> dict:
+    return {"pk": f"SUBSCRIPTION#{job['subscription']}", "sk": f"RESOURCE#{job['resource']}"}
+
+
+def _release(pair: dict, lease: str, error: str) -> None:
+    """Give the pair back as it was: due again at its unchanged next check."""
+    _conditional(
+        pair,
+        UpdateExpression="SET due_at = next_check_time, last_error = :error "
+        "REMOVE lease_id, lease_until",
+        ConditionExpression="lease_id = :lease",
+        ExpressionAttributeValues={":lease": lease, ":error": error[:500]},
+    )
+
+
+def _enqueue(jobs: list[dict], now: int) -> int:
+    sqs, queued = aws.client("sqs"), 0
+    for start in range(0, len(jobs), 10):
+        batch = jobs[start : start + 10]
+        reply = sqs.send_message_batch(
+            QueueUrl=aws.queue_url("notify"),
+            Entries=[{"Id": str(i), "MessageBody": json.dumps(j)} for i, j in enumerate(batch)],
+        )
+        for failed in reply.get("Failed", []):
+            job = batch[int(failed["Id"])]
+            pair = {
+                "pk": f"SUBSCRIPTION#{job['subscription']}",
+                "sk": f"RESOURCE#{job['resource']}",
+            }
+            _release(pair, job["lease"], "could not queue the notify job")
+        queued += len(batch) - len(reply.get("Failed", []))
+    return queued
+
+
+# ---- the notify queue -------------------------------------------------------------
+
+
+def handle(event: dict) -> dict:
+    """SQS batch handler. Failures release the lease; the cycle retries them."""
+    for record in event["Records"]:
+        try:
+            job = json.loads(record["body"])
+            outcome = run(job)
+        except Exception as error:  # noqa: BLE001 - one bad job must not stop the batch
+            logger.exception("notify job failed", extra={"body": record["body"][:500]})
+            outcome = "failed"
+            _release_after_crash(record["body"], error)
+        count(f"SubscriptionJob{outcome.capitalize()}")
+    return {"batchItemFailures": []}
+
+
+def _release_after_crash(body: str, error: Exception) -> None:
+    try:
+        job = json.loads(body)
+        _release(_job_pair(job), job["lease"], f"{type(error).__name__}: {error}")
+    except Exception:  # noqa: BLE001 - the lease then lapses by itself
+        logger.warning("lease not released; it lapses by itself")
+
+
+def run(job: dict) -> str:
+    """One (subscription, resource) job: 'sent', 'quiet', 'failed' or 'stale'."""
+    loaded = subscriptions.load(job["subscription"])
+    pair = loaded and loaded["pairs"].get(job["resource"])
+    if not pair or pair.get("lease_id") != job["lease"]:
+        return "stale"  # done already, deleted, or leased again by a newer job
+    pair = _open_window(pair, job["lease"])
+    if pair is None:
+        return "stale"
+    subscription = loaded["subscription"]
+    try:
+        changes = feed.fetch(
+            pair["url"],
+            since=pair["last_check_time"],
+            until=pair["window_until"],
+            kinds=list(subscription["notify_on"]),
+            filter=json.loads(subscription["filter_json"]),
+            subscriber=subscription["subscriber"],
+        )
+    except feed.FeedError as error:
+        logger.warning("feed fetch failed", extra={"url": pair["url"], "error": str(error)})
+        _release(pair, job["lease"], str(error))
+        return "failed"
+    since, kinds = pair["last_check_time"], subscription["notify_on"]
+    shown = pair.get("boundary_ids", [])
+    items = notification_mail.label(changes.records, since, kinds, shown)
+    mails = notification_mail.build(subscription, pair, items, changes.truncated) if items else []
+    outbox.enqueue(mails)
+    _finish(pair, job["lease"], _checked_up_to(pair, changes))
+    if mails:
+        events.emit(
+            "subscription.notified",
+            f"subscription/{subscription['id']}",
+            {
+                "subscription": subscription["id"],
+                "subscriber": subscription["subscriber"],
+                "resource": pair["resource"],
+                "new": sum(1 for i in items if i.label == "new"),
+                "updated": sum(1 for i in items if i.label != "new"),
+                "recipients": len(mails),
+                "since": pair["last_check_time"],
+                "until": pair["window_until"],
+            },
+        )
+    return "sent" if mails else "quiet"
+
+
+def _open_window(pair: dict, lease: str) -> dict | None:
+    """Fix the window's end before the first fetch; a retry keeps it."""
+    try:
+        reply = aws.table(subscriptions.TABLE).update_item(
+            Key=_key(pair),
+            UpdateExpression="SET window_until = if_not_exists(window_until, :now)",
+            ConditionExpression="lease_id = :lease",
+            ExpressionAttributeValues={":now": clock.iso(clock.now()), ":lease": lease},
+            ReturnValues="ALL_NEW",
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return None
+        raise
+    return reply["Attributes"]
+
+
+def _checked_up_to(pair: dict, changes) -> tuple[str, list[str] | None]:
+    """The new last check: the window's end; or, when the page limit cut the
+    fetch short, the newest record read (the feed sends oldest first) with
+    the ids shown at that instant, so the next window neither repeats nor
+    skips a record."""
+    if not changes.truncated or not changes.records:
+        return pair["window_until"], None
+    newest = max(r.modified_on for r in changes.records)
+    return clock.iso(newest), [r.id for r in changes.records if r.modified_on == newest]
+
+
+def _finish(pair: dict, lease: str, checked: tuple[str, list[str] | None]) -> None:
+    until, boundary = checked
+    sets, values = ["last_check_time = :until"], {":until": until, ":lease": lease}
+    if boundary:
+        sets.append("boundary_ids = :shown")
+        values[":shown"] = boundary
+    removes = CLEARED if boundary else [*CLEARED, "boundary_ids"]
+    expression, schedule = _update(pair, int(clock.epoch()), sets, removes)
+    done = _conditional(
+        pair,
+        UpdateExpression=expression,
+        ConditionExpression="lease_id = :lease",
+        ExpressionAttributeValues={**values, **schedule},
+    )
+    if not done:
+        logger.warning("lease lost before the pair was updated", extra={"pair": pair["sk"]})

@@ -1,0 +1,185 @@
+"""What a valid subscriber and subscription look like.
+
+Every check names the field it refuses (e.g. "resources[1].url"), so the
+HTTP API and the command line can say exactly what is wrong. Validation
+returns clean values; it never touches storage.
+"""
+
+import os
+import re
+from urllib.parse import urlsplit
+
+# Seconds between checks for each frequency; `never` is never due.
+FREQUENCIES = {
+    "immediately": 300,
+    "hourly": 3600,
+    "daily": 86400,
+    "weekly": 7 * 86400,
+    "never": None,
+}
+KINDS = ("new", "upd")
+METHODS = ("email",)
+FORMATS = ("text", "html")
+MAX_RESOURCES = 20
+MAX_FILTER_CHARS = 4000
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+EMAIL_PATTERN = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
+
+
+class Invalid(ValueError):
+    """A value refused; field names where it is."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def default_format() -> str:
+    value = os.environ.get("SUBSCRIPTIONS_EMAIL_FORMAT", "text")
+    return value if value in FORMATS else "text"
+
+
+def identifier(value, field: str) -> str:
+    if not isinstance(value, str) or not ID_PATTERN.match(value):
+        raise Invalid(field, "must be 1-64 characters: lower-case letters, digits, '_', '.', '-'")
+    return value
+
+
+def text(value, field: str, *, limit: int = 200) -> str:
+    """A one-line text: a line break here could inject mail headers."""
+    if not isinstance(value, str) or not value.strip():
+        raise Invalid(field, "must be a non-empty string")
+    if "\r" in value or "\n" in value:
+        raise Invalid(field, "must not contain line breaks")
+    if len(value) > limit:
+        raise Invalid(field, f"must be at most {limit} characters")
+    return value.strip()
+
+
+def _object(body, field: str = "body") -> dict:
+    if not isinstance(body, dict):
+        raise Invalid(field, "must be a JSON object")
+    return body
+
+
+def _unknown(body: dict, allowed: set, field: str = "") -> None:
+    extra = sorted(set(body) - allowed)
+    if extra:
+        raise Invalid(f"{field}{extra[0]}", "is not a known field")
+
+
+def subscriber(body) -> dict:
+    body = _object(body)
+    _unknown(body, {"id", "name", "contacts", "members"})
+    contacts = _contacts(body.get("contacts", []))
+    members = _members(body.get("members", []), body.get("id"))
+    if not contacts and not members:
+        raise Invalid("contacts", "a subscriber needs at least one contact or member")
+    return {
+        "id": identifier(body["id"], "id") if "id" in body else None,
+        "name": text(body.get("name"), "name"),
+        "contacts": contacts,
+        "members": members,
+    }
+
+
+def _contacts(value) -> list[dict]:
+    if not isinstance(value, list) or len(value) > 10:
+        raise Invalid("contacts", "must be a list of at most 10 contacts")
+    result = []
+    for i, contact in enumerate(value):
+        field = f"contacts[{i}]"
+        if isinstance(contact, str):
+            contact = {"address": contact, "priority": i + 1}
+        contact = _object(contact, field)
+        _unknown(contact, {"address", "priority", "method"}, f"{field}.")
+        address = contact.get("address")
+        if not isinstance(address, str) or not EMAIL_PATTERN.match(address) or len(address) > 254:
+            raise Invalid(f"{field}.address", "must be an e-mail address")
+        priority = contact.get("priority", 1)
+        if not isinstance(priority, int) or isinstance(priority, bool) or not 0 <= priority < 1000:
+            raise Invalid(f"{field}.priority", "must be a whole number from 0 to 999")
+        if contact.get("method", "email") not in METHODS:
+            raise Invalid(f"{field}.method", f"must be one of {', '.join(METHODS)}")
+        result.append({"address": address, "priority": priority, "method": "email"})
+    return result
+
+
+def _members(value, own_id) -> list[str]:
+    if not isinstance(value, list) or len(value) > 500:
+        raise Invalid("members", "must be a list of at most 500 subscriber ids")
+    members = [identifier(m, f"members[{i}]") for i, m in enumerate(value)]
+    if own_id is not None and own_id in members:
+        raise Invalid("members", "a group cannot be its own member")
+    return list(dict.fromkeys(members))
+
+
+def subscription(body) -> dict:
+    body = _object(body)
+    allowed = {"subscriber", "resources", "filter", "notify_on", "frequency", "method"}
+    _unknown(body, allowed | {"email_format"})
+    return {
+        "subscriber": identifier(body.get("subscriber"), "subscriber"),
+        "resources": _resources(body.get("resources")),
+        "filter": _filter(body.get("filter", {})),
+        "notify_on": _choices(body.get("notify_on", ["new"]), KINDS, "notify_on"),
+        "frequency": _frequency(body.get("frequency", "daily")),
+        "method": _choices(body.get("method", ["email"]), METHODS, "method"),
+        "email_format": _format(body.get("email_format", default_format())),
+    }
+
+
+def _resources(value) -> list[dict]:
+    if not isinstance(value, list) or not 1 <= len(value) <= MAX_RESOURCES:
+        raise Invalid("resources", f"must be a list of 1 to {MAX_RESOURCES} resources")
+    result, names = [], set()
+    for i, resource in enumerate(value):
+        field = f"resources[{i}]"
+        resource = _object(resource, field)
+        _unknown(resource, {"name", "url"}, f"{field}.")
+        name = text(resource.get("name"), f"{field}.name", limit=100)
+        if name in names:
+            raise Invalid(f"{field}.name", "is given twice")
+        names.add(name)
+        result.append({"name": name, "url": url(resource.get("url"), f"{field}.url")})
+    return result
+
+
+def url(value, field: str) -> str:
+    parts = urlsplit(value) if isinstance(value, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise Invalid(field, "must be an http or https URL")
+    if len(value) > 2000 or any(c in value for c in "\r\n "):
+        raise Invalid(field, "must be an http or https URL without spaces")
+    return value
+
+
+def _filter(value) -> dict:
+    import json
+
+    if not isinstance(value, dict):
+        raise Invalid("filter", "must be a JSON object")
+    if len(json.dumps(value)) > MAX_FILTER_CHARS:
+        raise Invalid("filter", f"must be at most {MAX_FILTER_CHARS} characters of JSON")
+    return value
+
+
+def _choices(value, allowed: tuple, field: str) -> list[str]:
+    if isinstance(value, str):
+        value = [v.strip() for v in value.split(",")]
+    if not isinstance(value, list) or not value or any(v not in allowed for v in value):
+        raise Invalid(field, f"must be a non-empty list of: {', '.join(allowed)}")
+    return [v for v in allowed if v in value]
+
+
+def _frequency(value) -> str:
+    if value not in FREQUENCIES:
+        raise Invalid("frequency", f"must be one of {', '.join(FREQUENCIES)}")
+    return value
+
+
+def _format(value) -> str:
+    if value not in FORMATS:
+        raise Invalid("email_format", f"must be one of {', '.join(FORMATS)}")
+    return value

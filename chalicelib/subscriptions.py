@@ -1,0 +1,300 @@
+"""Subscribers and subscriptions, stored in SUBSCRIPTIONS_TABLE.
+
+Layout (one partition per subscriber and per subscription):
+  SUBSCRIBER#<id> / SUBSCRIBER       the subscriber (gsi1: SUBSCRIBERS / id)
+  SUBSCRIPTION#<id> / SUBSCRIPTION   its settings (gsi1: SUBSCRIPTIONS / subscriber#id)
+  SUBSCRIPTION#<id> / RESOURCE#<name>  one item per (subscription, resource)
+      pair: url, last_check_time, next_check_time, and due_pk/due_at so the
+      sparse `due` index lists exactly the pairs to check. A `never` pair
+      carries no due_at and is never seen by the checker; a leased pair's
+      due_at is its lease expiry, so it reappears by itself if its worker dies.
+"""
+
+import json
+import uuid
+
+from boto3.dynamodb.conditions import Key
+
+from chalicelib import aws, clock
+from chalicelib import subscription_rules as rules
+
+TABLE = "SUBSCRIPTIONS_TABLE"
+DUE = "DUE"
+
+
+class NotFound(LookupError):
+    pass
+
+
+class Conflict(ValueError):
+    pass
+
+
+def _table():
+    return aws.table(TABLE)
+
+
+def next_check(frequency: str, previous: int, now: int) -> int | None:
+    """The next check after previous, skipping slots missed while down."""
+    interval = rules.FREQUENCIES[frequency]
+    if interval is None:
+        return None
+    following = previous + interval
+    if following <= now:
+        following += ((now - following) // interval + 1) * interval
+    return following
+
+
+# ---- subscribers ----------------------------------------------------------------
+
+
+def _subscriber_key(subscriber_id: str) -> dict:
+    return {"pk": f"SUBSCRIBER#{subscriber_id}", "sk": "SUBSCRIBER"}
+
+
+def _subscriber_view(item: dict) -> dict:
+    return {
+        "id": item["id"],
+        "name": item["name"],
+        "contacts": [
+            {"address": c["address"], "priority": int(c["priority"]), "method": c["method"]}
+            for c in item.get("contacts", [])
+        ],
+        "members": list(item.get("members", [])),
+        "created_at": item["created_at"],
+    }
+
+
+def save_subscriber(body, subscriber_id: str | None = None, *, create: bool = True) -> dict:
+    clean = rules.subscriber({**body, "id": subscriber_id} if subscriber_id else body)
+    clean["id"] = clean["id"] or uuid.uuid4().hex[:12]
+    for i, member in enumerate(clean["members"]):
+        found = get_subscriber_item(member)
+        if found is None:
+            raise rules.Invalid(f"members[{i}]", f"no subscriber {member!r}")
+        if found.get("members"):
+            raise rules.Invalid(f"members[{i}]", "a group cannot be a member of a group")
+    existing = get_subscriber_item(clean["id"])
+    if create and existing is not None:
+        raise Conflict(f"subscriber {clean['id']!r} exists")
+    if not create and existing is None:
+        raise NotFound(f"no subscriber {clean['id']!r}")
+    item = {
+        **_subscriber_key(clean["id"]),
+        "gsi1pk": "SUBSCRIBERS",
+        "gsi1sk": clean["id"],
+        **clean,
+        "created_at": existing["created_at"] if existing else clock.iso(clock.now()),
+    }
+    _table().put_item(Item=item)
+    return _subscriber_view(item)
+
+
+def get_subscriber_item(subscriber_id: str) -> dict | None:
+    return _table().get_item(Key=_subscriber_key(subscriber_id)).get("Item")
+
+
+def get_subscriber(subscriber_id: str) -> dict:
+    item = get_subscriber_item(subscriber_id)
+    if item is None:
+        raise NotFound(f"no subscriber {subscriber_id!r}")
+    return _subscriber_view(item)
+
+
+def get_subscribers(ids: list[str]) -> dict[str, dict]:
+    """Subscriber items by id (missing ones left out), 100 to a request."""
+    found = {}
+    for start in range(0, len(ids), 100):
+        keys = [_subscriber_key(i) for i in ids[start : start + 100]]
+        request = {_table().name: {"Keys": keys}}
+        while request:
+            reply = aws._dynamodb().batch_get_item(RequestItems=request)
+            for item in reply["Responses"].get(_table().name, []):
+                found[item["id"]] = item
+            request = reply.get("UnprocessedKeys")
+    return found
+
+
+def list_subscribers() -> list[dict]:
+    return [_subscriber_view(i) for i in _query_gsi1("SUBSCRIBERS")]
+
+
+def delete_subscriber(subscriber_id: str) -> None:
+    get_subscriber(subscriber_id)
+    if _query_gsi1("SUBSCRIPTIONS", f"{subscriber_id}#", limit=1):
+        raise Conflict(f"subscriber {subscriber_id!r} has subscriptions: delete them first")
+    _table().delete_item(Key=_subscriber_key(subscriber_id))
+
+
+def _query_gsi1(partition: str, prefix: str = "", limit: int | None = None) -> list[dict]:
+    condition = Key("gsi1pk").eq(partition)
+    if prefix:
+        condition &= Key("gsi1sk").begins_with(prefix)
+    items, start = [], None
+    while True:
+        args = {"IndexName": "gsi1", "KeyConditionExpression": condition}
+        if start:
+            args["ExclusiveStartKey"] = start
+        if limit:
+            args["Limit"] = limit
+        reply = _table().query(**args)
+        items.extend(reply["Items"])
+        start = reply.get("LastEvaluatedKey")
+        if not start or (limit and len(items) >= limit):
+            return items
+
+
+# ---- subscriptions --------------------------------------------------------------
+
+
+def _partition(subscription_id: str) -> str:
+    return f"SUBSCRIPTION#{subscription_id}"
+
+
+def _pair_item(subscription: dict, resource: dict, previous: dict | None, now: int) -> dict:
+    """The (subscription, resource) pair, keeping its check times if it existed."""
+    last = previous["last_check_time"] if previous else clock.iso(clock.from_epoch(now))
+    scheduled = previous and previous.get("frequency") != "never"
+    base = int(previous["next_check_time"]) - _interval(previous) if scheduled else now
+    following = next_check(subscription["frequency"], base, now - 1)
+    item = {
+        "pk": _partition(subscription["id"]),
+        "sk": f"RESOURCE#{resource['name']}",
+        "subscription": subscription["id"],
+        "subscriber": subscription["subscriber"],
+        "resource": resource["name"],
+        "url": resource["url"],
+        "frequency": subscription["frequency"],
+        "last_check_time": last,
+        "next_check_time": following if following is not None else 0,
+    }
+    # A job may be running on this pair: keep its lease and its window.
+    for name in ("window_until", "lease_id", "lease_until"):
+        if previous and name in previous:
+            item[name] = previous[name]
+    if following is not None:
+        due = max(following, int(item.get("lease_until", 0)))
+        item.update(due_pk=DUE, due_at=due)
+    return item
+
+
+def _interval(pair: dict) -> int:
+    return rules.FREQUENCIES.get(pair.get("frequency"), 0) or 0
+
+
+def save_subscription(body, subscription_id: str | None = None) -> dict:
+    clean = rules.subscription(body)
+    if get_subscriber_item(clean["subscriber"]) is None:
+        raise rules.Invalid("subscriber", f"no subscriber {clean['subscriber']!r}")
+    existing = load(subscription_id) if subscription_id else None
+    if subscription_id and existing is None:
+        raise NotFound(f"no subscription {subscription_id!r}")
+    subscription = {**clean, "id": subscription_id or uuid.uuid4().hex[:16]}
+    now = int(clock.epoch())
+    old_pairs = existing["pairs"] if existing else {}
+    item = {
+        "pk": _partition(subscription["id"]),
+        "sk": "SUBSCRIPTION",
+        "gsi1pk": "SUBSCRIPTIONS",
+        "gsi1sk": f"{subscription['subscriber']}#{subscription['id']}",
+        **{k: v for k, v in subscription.items() if k != "filter"},
+        "filter_json": json.dumps(subscription["filter"], sort_keys=True),
+        "created_at": existing["subscription"]["created_at"]
+        if existing
+        else clock.iso(clock.now()),
+    }
+    with _table().batch_writer() as batch:
+        batch.put_item(Item=item)
+        kept = set()
+        for resource in subscription["resources"]:
+            previous = old_pairs.get(resource["name"])
+            batch.put_item(Item=_pair_item(subscription, resource, previous, now))
+            kept.add(resource["name"])
+        for name, pair in old_pairs.items():
+            if name not in kept:
+                batch.delete_item(Key={"pk": pair["pk"], "sk": pair["sk"]})
+    return get_subscription(subscription["id"])
+
+
+def load(subscription_id: str) -> dict | None:
+    """The subscription item and its pairs by resource name: one Query."""
+    items, start = [], None
+    while True:
+        args = {"KeyConditionExpression": Key("pk").eq(_partition(subscription_id))}
+        if start:
+            args["ExclusiveStartKey"] = start
+        reply = _table().query(ConsistentRead=True, **args)
+        items.extend(reply["Items"])
+        start = reply.get("LastEvaluatedKey")
+        if not start:
+            break
+    subscription = next((i for i in items if i["sk"] == "SUBSCRIPTION"), None)
+    if subscription is None:
+        return None
+    pairs = {i["resource"]: i for i in items if i["sk"].startswith("RESOURCE#")}
+    return {"subscription": subscription, "pairs": pairs}
+
+
+def view(subscription: dict, pairs: dict) -> dict:
+    def resource(r: dict) -> dict:
+        pair = pairs.get(r["name"], {})
+        following = int(pair.get("next_check_time", 0))
+        return {
+            "name": r["name"],
+            "url": r["url"],
+            "last_check_time": pair.get("last_check_time"),
+            "next_check_time": clock.iso(clock.from_epoch(following)) if following else None,
+            "last_error": pair.get("last_error"),
+        }
+
+    return {
+        "id": subscription["id"],
+        "subscriber": subscription["subscriber"],
+        "resources": [resource(r) for r in subscription["resources"]],
+        "filter": json.loads(subscription["filter_json"]),
+        "notify_on": list(subscription["notify_on"]),
+        "frequency": subscription["frequency"],
+        "method": list(subscription["method"]),
+        "email_format": subscription["email_format"],
+        "created_at": subscription["created_at"],
+    }
+
+
+def get_subscription(subscription_id: str) -> dict:
+    loaded = load(subscription_id)
+    if loaded is None:
+        raise NotFound(f"no subscription {subscription_id!r}")
+    return view(loaded["subscription"], loaded["pairs"])
+
+
+def list_subscriptions(subscriber: str | None = None) -> list[dict]:
+    """Subscriptions (settings only: one Query, no per-pair reads)."""
+    items = _query_gsi1("SUBSCRIPTIONS", f"{subscriber}#" if subscriber else "")
+    return [view(i, {}) for i in items]
+
+
+def delete_subscription(subscription_id: str) -> None:
+    loaded = load(subscription_id)
+    if loaded is None:
+        raise NotFound(f"no subscription {subscription_id!r}")
+    with _table().batch_writer() as batch:
+        for item in [loaded["subscription"], *loaded["pairs"].values()]:
+            batch.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
+
+
+def due_now(subscription_id: str) -> int:
+    """Make the subscription's pairs due at once (unleased, not `never`)."""
+    loaded = load(subscription_id)
+    if loaded is None:
+        raise NotFound(f"no subscription {subscription_id!r}")
+    now, moved = int(clock.epoch()), 0
+    for pair in loaded["pairs"].values():
+        if pair["frequency"] == "never" or int(pair.get("lease_until", 0)) > now:
+            continue
+        _table().update_item(
+            Key={"pk": pair["pk"], "sk": pair["sk"]},
+            UpdateExpression="SET next_check_time = :now, due_at = :now, due_pk = :due",
+            ExpressionAttributeValues={":now": now, ":due": DUE},
+        )
+        moved += 1
+    return moved

@@ -1,0 +1,61 @@
+"""`herald subscriptions ...` on moto (the target is the test's own environment)."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from herald import cli_subscriptions
+from herald.cli import main
+
+
+@pytest.fixture
+def run(aws, monkeypatch):
+    monkeypatch.setattr(cli_subscriptions, "target", lambda ctx: None)
+    runner = CliRunner()
+
+    def invoke(*args):
+        return runner.invoke(main, ["subscriptions", *args], catch_exceptions=False)
+
+    return invoke
+
+
+def test_it_creates_lists_and_deletes_subscribers_and_subscriptions(run):
+    created = run("subscribers", "create", "ana", "--name", "Ana", "--contact", "ana@example.org")
+    assert created.exit_code == 0, created.output
+    assert "ana@example.org" in run("subscribers", "list").output
+    result = run(
+        "create",
+        "--subscriber",
+        "ana",
+        "--resource",
+        "Incidents=http://127.0.0.1:8003/incidents/changes",
+        "--notify-on",
+        "new,upd",
+        "--frequency",
+        "hourly",
+    )
+    assert result.exit_code == 0, result.output
+    subscription = json.loads(result.output)
+    assert subscription["notify_on"] == ["new", "upd"]
+    listing = run("list").output
+    assert subscription["id"] in listing and "hourly" in listing
+    shown = json.loads(run("show", subscription["id"]).output)
+    assert shown["resources"][0]["name"] == "Incidents"
+    assert run("due-now", subscription["id"]).exit_code == 0
+    assert run("subscribers", "delete", "ana").exit_code != 0  # still subscribed
+    assert run("delete", subscription["id"]).exit_code == 0
+    assert run("subscribers", "delete", "ana").exit_code == 0
+    assert run("list").output == ""
+
+
+def test_it_names_the_refused_field(run):
+    run("subscribers", "create", "ana", "--name", "Ana", "--contact", "ana@example.org")
+    result = run(
+        "create", "--subscriber", "ana", "--resource", "R=http://x.org/", "--frequency", "often"
+    )
+    assert result.exit_code == 2
+    assert "frequency" in result.output
+    result = run("subscribers", "create", "bob", "--name", "Bob", "--contact", "not-an-address")
+    assert result.exit_code == 2
+    assert "contacts[0].address" in result.output
