@@ -271,3 +271,66 @@ def notify_subscribers(event):
 
 
 # ---- hooks and events ----------------------------------------------------------
+
+
+@app.route("/hooks", methods=["POST"])
+def hooks_create():
+    from chalicelib import hooks_api
+
+    return json_response(*hooks_api.create(app.current_request))
+
+
+@app.route("/hooks", methods=["GET"])
+def hooks_list():
+    from chalicelib import hooks_api
+
+    return json_response(*hooks_api.list_all(app.current_request))
+
+
+@app.route("/hooks", methods=["DELETE"])
+def hooks_delete_matching():
+    from chalicelib import hooks_api
+
+    return json_response(*hooks_api.delete_matching(app.current_request))
+
+
+@app.route("/hooks/{hook_id}", methods=["GET"])
+def hooks_show(hook_id):
+    from chalicelib import hooks_api
+
+    return json_response(*hooks_api.show(app.current_request, hook_id))
+
+
+@app.route("/hooks/{hook_id}", methods=["PATCH"])
+def hooks_update(hook_id):
+    from chalicelib import hooks_api
+
+    return json_response(*hooks_api.update(app.current_request, hook_id))
+
+
+@app.route("/hooks/{hook_id}", methods=["DELETE"])
+def hooks_delete(hook_id):
+    from chalicelib import hooks_api
+
+    return json_response(*hooks_api.delete_one(app.current_request, hook_id))
+
+
+@app.route("/hooks/{hook_id}/rotate-secret", methods=["POST"])
+def hooks_rotate_secret(hook_id):
+    from chalicelib import hooks_api
+
+    return json_response(*hooks_api.rotate(app.current_request, hook_id))
+
+
+@app.route("/hooks/{hook_id}/deliveries", methods=["GET"])
+def hooks_deliveries(hook_id):
+    from chalicelib import hooks_api
+
+    return json_response(*hooks_api.deliveries(app.current_request, hook_id))
+
+
+@app.on_sqs_message(queue="hooks", batch_size=4, name="hooks_deliver")
+def hooks_deliver(event):
+    from chalicelib import hook_delivery
+
+    return hook_delivery.handle(event.to_dict())

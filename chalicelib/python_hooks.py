@@ -1,0 +1,93 @@
+"""Finding and loading `python` and `python_file` hooks inside the bundle.
+
+Both run code the operator deployed with Herald, in chalicelib/bundled_hooks/:
+a `python` hook names a module there (`name` or `name:function`, the function
+defaulting to `hook`), a `python_file` hook names a file there (`name.py`)
+that defines `hook(event)`. Nothing outside that folder can be named, so an
+API key cannot turn an arbitrary library function into a hook, and no code
+ever arrives over the network (`python_code` is refused for that reason).
+"""
+
+import importlib
+import importlib.util
+import re
+import sys
+from pathlib import Path
+
+PACKAGE = "chalicelib.bundled_hooks"
+FOLDER = Path(__file__).resolve().parent / "bundled_hooks"
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+_FUNCTION = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class LoadError(Exception):
+    """The hook cannot be loaded; the message says why."""
+
+
+def normalize(type_: str, arg: str) -> str:
+    """The argument in its stored form; ValueError says what is wrong."""
+    if type_ == "python":
+        module, function = _split(arg)
+        if importlib.util.find_spec(f"{PACKAGE}.{module}") is None:
+            raise ValueError(f"no module {module!r} in the bundle's hooks ({PACKAGE})")
+        return module if function == "hook" else f"{module}:{function}"
+    path = _file(arg)
+    if not path.is_file():
+        raise ValueError(f"no file {arg!r} in the bundle's hooks folder (chalicelib/bundled_hooks)")
+    return path.relative_to(FOLDER.resolve()).as_posix()
+
+
+def load(type_: str, arg: str):
+    """The hook's callable; LoadError when it cannot be loaded."""
+    try:
+        if type_ == "python":
+            module_name, function = _split(arg)
+            module = importlib.import_module(f"{PACKAGE}.{module_name}")
+        else:
+            function = "hook"
+            module = _load_file(_file(arg))
+    except LoadError:
+        raise
+    except ValueError as error:
+        raise LoadError(str(error)) from None
+    except Exception as error:  # noqa: BLE001 - any failure to import is a load failure
+        raise LoadError(f"cannot import {arg!r}: {type(error).__name__}: {error}") from None
+    target = getattr(module, function, None)
+    if not callable(target):
+        raise LoadError(f"{arg!r} defines no callable {function}(event)")
+    return target
+
+
+def _split(arg: str) -> tuple[str, str]:
+    module, _, function = str(arg).partition(":")
+    if module.startswith(PACKAGE + "."):
+        module = module[len(PACKAGE) + 1 :]
+    function = function or "hook"
+    if not _NAME.match(module) or not _FUNCTION.match(function):
+        raise ValueError(f"{arg!r} is not a module name, optionally followed by :function")
+    return module, function
+
+
+def _file(arg: str) -> Path:
+    arg = str(arg)
+    if not arg.endswith(".py") or arg.startswith("/") or "\\" in arg:
+        raise ValueError(f"{arg!r} must be a .py file name inside chalicelib/bundled_hooks")
+    folder = FOLDER.resolve()
+    path = (folder / arg).resolve()
+    if not path.is_relative_to(folder):
+        raise ValueError(f"{arg!r} is outside the bundle's hooks folder")
+    return path
+
+
+def _load_file(path: Path):
+    if not path.is_file():
+        raise LoadError(f"the file {path.name} is no longer in the bundle's hooks folder")
+    stat = path.stat()
+    name = f"herald_hook_file_{re.sub(r'[^A-Za-z0-9_]', '_', path.stem)}_{stat.st_mtime_ns}"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    sys.modules[name] = module
+    return module
