@@ -27,8 +27,9 @@ def measure(statement: str) -> float:
     code = PROBE.format(root=str(ROOT), statement=statement)
     times = []
     for _ in range(RUNS):
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             check=True, cwd=ROOT)
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+        )
         times.append(float(out.stdout.strip().splitlines()[-1]))
     return statistics.median(times)
 
@@ -41,7 +42,8 @@ def main() -> None:
     print(f"cold start (median of {RUNS} fresh interpreters)")
     print(f"  import boto3   {boto3 * 1000:7.1f} ms")
     print(f"  import app.py  {app * 1000:7.1f} ms")
-    print(f"  ratio          {ratio:7.2f}   (target <= {TARGET})  {'OK' if ratio <= TARGET else 'OVER'}")
+    verdict = "OK" if ratio <= TARGET else "OVER"
+    print(f"  ratio          {ratio:7.2f}   (target <= {TARGET})  {verdict}")
 
 
 if __name__ == "__main__":

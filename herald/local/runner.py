@@ -109,6 +109,7 @@ def main() -> None:
 
     stoppers = []
     api = None
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         moto = _start_moto(moto_port)
         stoppers.append(moto.stop)
@@ -117,19 +118,21 @@ def main() -> None:
         outputs = stack.deploy(stage, visibility_seconds=30)
         companions = _start_companions(env)
         stoppers.extend(c.stop for c in companions)
+        stoppers.extend(_start_background(stage))
+        # Written before the API answers, so whoever sees /health up finds it.
+        _write_state(stage, api_url, endpoint, outputs, companions)
         api = _start_api(api_port, env)
         _wait_healthy(f"{api_url}/health", api)
-        background = _start_background(stage)
-        stoppers.extend(background)
-        _write_state(stage, api_url, endpoint, outputs, companions)
         _banner(api_url, endpoint, companions)
-        signal.signal(signal.SIGTERM, _interrupt)
         while api.poll() is None:
             time.sleep(0.5)
         print(f"chalice local exited with status {api.returncode}", file=sys.stderr)
     except KeyboardInterrupt:
         print("\nstopping Herald", file=sys.stderr)
     finally:
+        # A second Ctrl-C or SIGTERM must not cut the cleanup short.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         if api is not None and api.poll() is None:
             os.killpg(api.pid, signal.SIGTERM)
             try:
@@ -199,6 +202,8 @@ def _write_state(stage, api_url, endpoint, outputs, companions) -> None:
                 "endpoint": endpoint,
                 "resources": outputs,
                 "companions": {c.name: c.url for c in companions},
+                # Companions' variables (site URLs, ...) for the CLI's processes too.
+                "env": {k: v for c in companions for k, v in c.env.items()},
                 "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             },
             indent=2,
