@@ -36,7 +36,8 @@ def client(service: str):
 
 
 @functools.cache
-def _dynamodb():
+def dynamodb():
+    """The DynamoDB service resource (for batch_get_item and friends)."""
     import boto3
 
     return boto3.session.Session().resource("dynamodb", region_name=region())
@@ -44,7 +45,32 @@ def _dynamodb():
 
 def table(env_name: str):
     """The DynamoDB Table named by the environment variable env_name."""
-    return _dynamodb().Table(os.environ[env_name])
+    return dynamodb().Table(os.environ[env_name])
+
+
+def rejected(error: Exception) -> bool:
+    """Whether a DynamoDB call failed only because its condition did not hold.
+
+    That is an answer (someone else got there first), not a fault: callers
+    turn it into "not claimed" or "already done".
+    """
+    code = getattr(error, "response", {}).get("Error", {}).get("Code")
+    if code == "TransactionCanceledException":
+        reasons = error.response.get("CancellationReasons", [])
+        return any(r.get("Code") == "ConditionalCheckFailed" for r in reasons)
+    return code == "ConditionalCheckFailedException"
+
+
+def query_all(table_, limit: int | None = None, **query) -> list[dict]:
+    """Every item a Query returns, following pages, up to limit items."""
+    found: list[dict] = []
+    while limit is None or len(found) < limit:
+        page = table_.query(**query)
+        found.extend(page["Items"])
+        if "LastEvaluatedKey" not in page:
+            break
+        query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return found if limit is None else found[:limit]
 
 
 @functools.cache
@@ -56,5 +82,5 @@ def queue_url(short_name: str) -> str:
 def reset() -> None:
     """Forget every client (tests start each case on a fresh moto)."""
     client.cache_clear()
-    _dynamodb.cache_clear()
+    dynamodb.cache_clear()
     queue_url.cache_clear()

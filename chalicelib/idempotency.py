@@ -39,7 +39,7 @@ def claim(name: str, *, ttl: int, lease: int = 300) -> bool:
         )
         return True
     except ClientError as error:
-        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+        if aws.rejected(error):
             return False
         raise
 

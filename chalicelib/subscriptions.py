@@ -108,7 +108,7 @@ def get_subscribers(ids: list[str]) -> dict[str, dict]:
         keys = [_subscriber_key(i) for i in ids[start : start + 100]]
         request = {_table().name: {"Keys": keys}}
         while request:
-            reply = aws._dynamodb().batch_get_item(RequestItems=request)
+            reply = aws.dynamodb().batch_get_item(RequestItems=request)
             for item in reply["Responses"].get(_table().name, []):
                 found[item["id"]] = item
             request = reply.get("UnprocessedKeys")
