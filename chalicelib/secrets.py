@@ -3,7 +3,8 @@
 In Lambda a secret is an SSM SecureString /herald/<stage>/<name>, read
 through powertools Parameters and cached; it never sits in plain text in an
 environment variable or in the repository. For local runs and tests the
-variable HERALD_<NAME> (upper case, dashes as underscores) wins.
+variable HERALD_<NAME> (upper case, dashes as underscores) wins; in a
+deployed function such a variable is refused, not quietly used.
 """
 
 import os
@@ -16,12 +17,21 @@ class MissingSecret(LookupError):
 def get(name: str, *, required: bool = True, max_age: int = 300) -> str | None:
     env_name = "HERALD_" + name.upper().replace("-", "_")
     if env_name in os.environ:
+        if _deployed():
+            raise MissingSecret(
+                f"{env_name} is set: in a deployed stage secrets must be in SSM "
+                f"(/herald/<stage>/{name})"
+            )
         return os.environ[env_name] or None
     if os.environ.get("HERALD_LOCAL"):
         if required:
             raise MissingSecret(f"{env_name} is not set")
         return None
     return _from_ssm(name, required=required, max_age=max_age)
+
+
+def _deployed() -> bool:
+    return bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME")) and not os.environ.get("HERALD_LOCAL")
 
 
 def _from_ssm(name: str, *, required: bool, max_age: int) -> str | None:

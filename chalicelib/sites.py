@@ -15,6 +15,7 @@ locally and in tests (see chalicelib/secrets.py).
 """
 
 import json
+import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from chalicelib import secrets
 
 JOBS = ("digest", "profile-status")
-_NAME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+NAME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
 class ConfigError(ValueError):
@@ -60,17 +61,19 @@ def parse(entry) -> Site:
     if not isinstance(entry, dict):
         raise ConfigError(f"a site must be an object, not {entry!r}")
     name, url = entry.get("name"), entry.get("url")
-    if not isinstance(name, str) or not _NAME.fullmatch(name):
+    if not isinstance(name, str) or not NAME.fullmatch(name):
         raise ConfigError(f"site name {name!r} must be lower-case words joined by dashes")
     try:
         url = base_url(url if isinstance(url, str) else "")
     except ValueError:
         raise ConfigError(f"site {name}: url {entry.get('url')!r} has no host") from None
     jobs = entry.get("jobs", list(JOBS))
-    if not isinstance(jobs, list) or not set(jobs) <= set(JOBS):
+    if not isinstance(jobs, list) or not all(isinstance(j, str) and j in JOBS for j in jobs):
         raise ConfigError(f"site {name}: jobs must be a list drawn from {list(JOBS)}")
     throttle = entry.get("throttle", 0)
-    if isinstance(throttle, bool) or not isinstance(throttle, int | float) or throttle < 0:
+    # json.loads() takes NaN and Infinity, which no clock arithmetic survives.
+    number = isinstance(throttle, int | float) and not isinstance(throttle, bool)
+    if not number or not math.isfinite(throttle) or throttle < 0:
         raise ConfigError(f"site {name}: throttle must be a number of seconds >= 0")
     return Site(name=name, url=url, jobs=tuple(jobs), throttle=float(throttle))
 
@@ -111,7 +114,7 @@ def from_gs_config(path: str, instance: str = "default") -> str:
     try:
         with open(path, encoding="utf-8") as stream:
             parser.read_file(stream)
-    except (OSError, configparser.Error) as error:
+    except (OSError, UnicodeDecodeError, configparser.Error) as error:
         raise ConfigError(f"cannot read configuration {path}: {error}") from None
     section = f"config-{instance}"
     if not parser.has_section(section):

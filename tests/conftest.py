@@ -78,3 +78,22 @@ def clock(time_machine):
     """Time under the test's control: clock.move_to(...), clock.shift(seconds)."""
     time_machine.move_to("2026-11-02 09:00:00+00:00", tick=False)
     return time_machine
+
+
+@pytest.fixture
+def moto_one_call_at_a_time(monkeypatch):
+    """moto in-process is not thread-safe (a TransactWriteItems deep-copies a
+    table another thread may be writing): serialise each AWS call, as a real
+    service would apply it atomically. Handlers still interleave between
+    calls, which is where the races Herald guards against happen."""
+    import threading
+
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    lock, original = threading.Lock(), BotocoreStubber.__call__
+
+    def one_at_a_time(self, event_name, request, **kwargs):
+        with lock:
+            return original(self, event_name, request, **kwargs)
+
+    monkeypatch.setattr(BotocoreStubber, "__call__", one_at_a_time)

@@ -59,22 +59,3 @@ def drain(app):
     config = next(c for c in queue_handlers(app) if c.name == "site_jobs_trigger")
     worker = QueueWorker(app, config, wait_seconds=0)
     return worker.drain
-
-
-@pytest.fixture
-def moto_one_call_at_a_time(monkeypatch):
-    """moto in-process is not thread-safe (a TransactWriteItems deep-copies a
-    table another thread may be writing): serialise each AWS call, as a real
-    service would apply it atomically. Handlers still interleave between
-    calls, which is where the races Herald guards against happen."""
-    import threading
-
-    from moto.core.botocore_stubber import BotocoreStubber
-
-    lock, original = threading.Lock(), BotocoreStubber.__call__
-
-    def one_at_a_time(self, event_name, request, **kwargs):
-        with lock:
-            return original(self, event_name, request, **kwargs)
-
-    monkeypatch.setattr(BotocoreStubber, "__call__", one_at_a_time)

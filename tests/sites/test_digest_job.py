@@ -36,7 +36,13 @@ def test_it_triggers_each_group_once_with_the_sites_fields(app, configured, cloc
     assert result["runs"][0]["listed"] == 4
     assert sorted(triggered(site)) == sorted(site.groups)
     for fields in site.sent(gs.SEND_DIGEST_URI):
-        assert fields["form.token"] == "sample-token" and fields["form.actions.send"] == "Send"
+        assert fields == {
+            "form.siteId": fields["form.siteId"],
+            "form.groupId": fields["form.groupId"],
+            "form.token": "sample-token",
+            "form.actions.send": "Send",
+        }
+    assert all(r.content_type.startswith("multipart/form-data;") for r in site.requests)
     assert site.sent(gs.DIGEST_GROUPS_URI) == [{"token": "sample-token", "get": ""}]
     run = only_run()
     assert run["counts"]["listed"] == 4 and run["counts"]["triggered"] == 3
@@ -148,6 +154,47 @@ def test_it_drops_a_malformed_message(app, configured, clock):
     assert configured.requests == []
 
 
+HOSTILE = [
+    "[]",
+    '"digest"',
+    "null",
+    '{"job": "digest", "item": ["ethel", "announce"], "site": "sample", "run": "r"}',
+    '{"job": "digest", "item": ["ethel", 3], "site": "sample", "run": "r", "period": "p"}',
+    '{"job": "digest", "item": ["ethel"], "site": "sample", "run": "r", "period": "p"}',
+    '{"job": "digest", "item": "ethel", "site": "sample", "run": "r", "period": "p"}',
+    '{"job": "profile-status", "item": ["a"], "site": "sample", "run": "r", "period": "p"}',
+    '{"job": "profile-status", "item": "", "site": "sample", "run": "r", "period": "p"}',
+    '{"job": "mail", "item": "alice", "site": "sample", "run": "r", "period": "p"}',
+    '{"job": "profile-status", "item": "alice", "site": "elsewhere", "run": "r", "period": "p"}',
+    '{"job": "profile-status", "item": "alice", "site": ["sample"], "run": "r", "period": "p"}',
+]
+
+
+def test_it_drops_hostile_messages_and_still_handles_the_rest_of_the_batch(
+    app, configured, clock, queued
+):
+    fire(app, "send_profile_status")
+    good = [r for r in queued() if '"alice"' in r["body"]]
+    bad = [{"messageId": f"bad{i}", "receiptHandle": "r", "body": b} for i, b in enumerate(HOSTILE)]
+
+    result = site_jobs.handle({"Records": bad + good})
+
+    assert result == {"batchItemFailures": []}
+    assert [f["profileId"] for f in configured.sent(gs.SEND_STATUS_URI)] == ["alice"]
+    assert runs.recent(job="profile-status")[0]["counts"]["triggered"] == 1
+
+
+def test_it_keeps_jobs_for_later_while_sites_is_broken(app, configured, clock, queued, monkeypatch):
+    fire(app, "send_digests")
+    records = queued()
+    monkeypatch.setenv("SITES", "[{not json")
+
+    result = site_jobs.handle({"Records": records})
+
+    assert len(result["batchItemFailures"]) == len(records) == 4  # retried, not dropped
+    assert configured.sent(gs.SEND_DIGEST_URI) == []
+
+
 def test_it_enqueues_ten_jobs_per_request(aws, monkeypatch):
     from chalicelib import aws as clients
 
@@ -178,3 +225,16 @@ def test_it_hands_on_the_rest_of_a_batch_when_its_time_is_used_up(app, configure
         "chat",
         "development",
     ]
+
+
+def test_it_reports_a_broken_sites_setting_instead_of_crashing(
+    app, configured, clock, monkeypatch, capsys, caplog
+):
+    monkeypatch.setenv("SITES", '[{"name": "Bad Name", "url": "http://h"}]')
+
+    result = fire(app, "send_digests")
+
+    assert result["runs"] == [] and "Bad Name" in result["error"]
+    assert configured.requests == []
+    assert [r.levelname for r in caplog.records if r.getMessage() == "job.failed"] == ["ERROR"]
+    assert '"SiteJobRunsFailed":[1.0]' in capsys.readouterr().out

@@ -56,7 +56,8 @@ def test_it_raises_not_ok_with_reason_status_and_host_on_a_failed_send(site):
         gs.send_digest(site.url, "example", "broken", site.token)
 
     assert str(raised.value) == f"Internal Server Error (500 <127.0.0.1:{site.port}>)"
-    assert raised.value.status == 500
+    assert (raised.value.reason, raised.value.status) == ("Internal Server Error", 500)
+    assert raised.value.host == f"127.0.0.1:{site.port}"
 
 
 def test_it_raises_not_ok_when_the_list_fails(site):
@@ -82,6 +83,7 @@ def test_it_raises_not_ok_on_a_wrong_token(site):
         b'[["ethel", "a", "b"]]',
         b'[["", "group"]]',
         b"[null]",
+        b'[["ethel", "' + b"g" * 201 + b'"]]',
     ],
 )
 def test_it_reports_a_malformed_digest_list_as_a_protocol_error(site, body):
@@ -91,7 +93,9 @@ def test_it_reports_a_malformed_digest_list_as_a_protocol_error(site, body):
         gs.get_digest_groups(site.url, site.token)
 
 
-@pytest.mark.parametrize("body", [b"nope", b"{}", b"[1, 2]", b'[""]', b'[["alice"]]'])
+@pytest.mark.parametrize(
+    "body", [b"nope", b"{}", b"[1, 2]", b'[""]', b'[["alice"]]', b'["' + b"p" * 201 + b'"]']
+)
 def test_it_reports_a_malformed_profile_list_as_a_protocol_error(site, body):
     site.list_body = body
 

@@ -18,6 +18,7 @@ def test_it_sends_to_each_listed_profile_with_the_sites_fields(app, configured, 
     for fields in site.sent(gs.SEND_STATUS_URI):
         assert fields == {"profileId": fields["profileId"], "token": site.token, "send": "Send"}
     assert site.sent(gs.PROFILE_URI) == [{"token": site.token, "get": ""}]
+    assert all(r.content_type.startswith("multipart/form-data;") for r in site.requests)
 
 
 def test_it_records_each_reply_with_its_meaning_and_counts_skips(app, configured, clock, drain):
@@ -132,3 +133,25 @@ def test_it_reports_a_missing_token_as_a_failed_run(app, configured, clock, monk
     (run,) = runs.recent(job="profile-status")
     assert run["state"] == "failed" and "HERALD_SITE_SAMPLE_TOKEN" in run["error"]
     assert configured.requests == []
+
+
+def test_it_backs_off_each_retry_and_leaves_the_last_to_the_dead_letter_queue(
+    app, configured, clock, queued, monkeypatch
+):
+    from chalicelib import aws as clients
+
+    configured.failing_profiles = {"bob"}
+    fire(app, "send_profile_status")
+    (bob,) = [r for r in queued() if '"bob"' in r["body"]]
+    sqs, delays = clients.client("sqs"), []
+    monkeypatch.setattr(
+        sqs, "change_message_visibility", lambda **kw: delays.append(kw["VisibilityTimeout"])
+    )
+
+    for attempt in range(1, site_jobs.MAX_ATTEMPTS + 1):
+        bob["attributes"]["ApproximateReceiveCount"] = str(attempt)
+        assert site_jobs.handle({"Records": [bob]})["batchItemFailures"]
+
+    assert delays == [30, 60, 120, 240]  # the 5th try is not delayed: SQS dead-letters it
+    assert len(configured.sent(gs.SEND_STATUS_URI)) == site_jobs.MAX_ATTEMPTS
+    assert runs.recent(job="profile-status")[0]["counts"]["failed"] == 1

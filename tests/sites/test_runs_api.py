@@ -1,6 +1,7 @@
 """GET /runs and GET /runs/{id}: the reports of scheduled site runs."""
 
 import json
+from urllib.parse import quote
 
 import pytest
 
@@ -51,12 +52,39 @@ def test_it_shows_one_run_with_its_items(client, api_key, two_runs):
 
 
 def test_it_answers_404_for_an_unknown_run(client, api_key, aws):
-    status, body = get(client, "/runs/nothing-here", api_key)
+    status, body = get(client, "/runs/digest-sample-20261102T050000Z", api_key)
 
-    assert status == 404 and "nothing-here" in body["Message"]
+    assert status == 404 and "digest-sample-20261102T050000Z" in body["Message"]
 
 
-@pytest.mark.parametrize("query", ["limit=0", "limit=abc", "limit=1000", "colour=red"])
+@pytest.mark.parametrize(
+    "run_id",
+    ["nothing-here", "a" * 3000, "%ED%A0%80", "%00", quote("é" * 150), "RUN%23x", "..%2F..%2Fx"],
+)
+def test_it_answers_404_json_for_a_hostile_run_id(client, api_key, aws, run_id):
+    status, body = get(client, f"/runs/{run_id}", api_key)
+
+    assert status == 404 and body["Message"] == "no such run"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "limit=0",
+        "limit=abc",
+        "limit=1000",
+        "limit=-1",
+        "limit=",
+        "limit=%C2%B2",  # "²": str.isdigit() says yes, int() says no
+        "limit=" + "9" * 5000,  # beyond int()'s digit limit
+        "colour=red",
+        "job=mail",
+        "job=%00",
+        "site=Not%20A%20Site",
+        "site=" + "x" * 100_000,
+        "site=%ED%A0%80",
+    ],
+)
 def test_it_answers_400_for_a_bad_query(client, api_key, aws, query):
     status, body = get(client, f"/runs?{query}", api_key)
 
@@ -69,5 +97,6 @@ def test_it_answers_400_for_an_unknown_outcome(client, api_key, aws):
 
 @pytest.mark.parametrize("path", ["/runs", "/runs/x"])
 def test_it_needs_an_api_key(client, aws, path):
-    assert get(client, path, {})[0] == 401
-    assert get(client, path, {"X-Api-Key": "hk_nope_nope"})[0] == 401
+    for headers in ({}, {"X-Api-Key": "hk_nope_nope"}, {"X-Api-Key": "é" * 5000}):
+        status, body = get(client, path, headers)
+        assert status == 401 and body["Message"]

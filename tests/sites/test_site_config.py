@@ -52,6 +52,14 @@ def test_it_says_when_the_token_is_missing(monkeypatch):
         '[{"name": "x", "url": "no-host"}]',
         '[{"name": "x", "url": "http://h", "jobs": ["mail"]}]',
         '[{"name": "x", "url": "http://h", "throttle": -1}]',
+        '[{"name": "x", "url": "http://h", "throttle": NaN}]',
+        '[{"name": "x", "url": "http://h", "throttle": Infinity}]',
+        '[{"name": "x", "url": "http://h", "throttle": "2"}]',
+        '[{"name": "x", "url": "http://h", "jobs": [["digest"]]}]',
+        '[{"name": "x", "url": "http://h", "jobs": "digest"}]',
+        '[{"name": "x", "url": 7}]',
+        '[{"name": "x", "url": "http://[::1"}]',
+        '[{"name": "' + "x" * 3 + '\u00e9", "url": "http://h"}]',
         '[{"name": "x", "url": "http://h"}, {"name": "x", "url": "http://i"}]',
     ],
 )
@@ -93,6 +101,73 @@ def test_it_rejects_a_gs_config_without_a_token(tmp_path, text):
         sites.from_gs_config(str(path))
 
 
+def test_it_rejects_a_gs_config_that_is_not_text(tmp_path):
+    path = tmp_path / "gsconfig.ini"
+    path.write_bytes(b"\xff\xfe[config-default]\x00")
+
+    with pytest.raises(sites.ConfigError, match="cannot read"):
+        sites.from_gs_config(str(path))
+
+
 def test_it_rejects_a_missing_gs_config(tmp_path):
     with pytest.raises(sites.ConfigError, match="cannot read"):
         sites.from_gs_config(str(tmp_path / "absent.ini"))
+
+
+@pytest.fixture
+def ssm_token(aws, monkeypatch):
+    """The sample site's token as an SSM SecureString, as a deployed stage keeps it."""
+    from aws_lambda_powertools.utilities import parameters
+
+    from chalicelib import aws as clients
+
+    monkeypatch.setenv("SITES", json.dumps([{"name": "sample", "url": "http://h"}]))
+    monkeypatch.delenv("HERALD_SITE_SAMPLE_TOKEN", raising=False)
+    parameters.clear_caches()
+    ssm = clients.client("ssm")
+
+    def put(value: str) -> None:
+        ssm.put_parameter(
+            Name="/herald/dev/site-sample-token", Value=value, Type="SecureString", Overwrite=True
+        )
+
+    put("from-ssm")
+    yield put
+    parameters.clear_caches()
+
+
+def test_it_reads_the_token_from_ssm_and_caches_it(ssm_token):
+    site = sites.named("sample")
+
+    assert site.token() == "from-ssm"
+    ssm_token("rotated")
+    assert site.token() == "from-ssm"  # cached by powertools: no SSM call per message
+
+
+def test_it_says_when_the_ssm_token_is_missing(aws, monkeypatch):
+    from aws_lambda_powertools.utilities import parameters
+
+    parameters.clear_caches()
+    monkeypatch.setenv("SITES", json.dumps([{"name": "lost", "url": "http://h"}]))
+
+    with pytest.raises(sites.ConfigError, match="/herald/dev/site-lost-token"):
+        sites.named("lost").token()
+
+
+def test_it_refuses_a_plain_text_token_in_a_deployed_lambda(ssm_token, monkeypatch):
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "herald-prod-site_jobs_trigger")
+    monkeypatch.setenv("HERALD_SITE_SAMPLE_TOKEN", "plain")
+
+    with pytest.raises(sites.ConfigError, match="must be in SSM"):
+        sites.named("sample").token()
+    monkeypatch.delenv("HERALD_SITE_SAMPLE_TOKEN")
+    assert sites.named("sample").token() == "from-ssm"
+
+
+def test_it_keeps_no_site_token_in_any_stages_configuration():
+    from herald import environment
+
+    config = json.loads((environment.ROOT / ".chalice" / "config.json").read_text())
+    for variables in [config, *config["stages"].values()]:
+        assert variables["environment_variables"]
+        assert not [name for name in variables["environment_variables"] if "TOKEN" in name]

@@ -130,9 +130,12 @@ def test_it_exits_130_on_ctrl_c(site, config, group, monkeypatch):
     assert "Interrupted" in result.stderr
 
 
-def test_it_documents_the_options_and_exit_codes():
-    result = run(profile_status, "--help")
+@pytest.mark.parametrize("group", [digest, profile_status])
+def test_it_documents_the_options_and_exit_codes(group):
+    text = " ".join(run(group, "--help").stdout.split())
 
-    for text in ("--config", "--instance", "--throttle", "--verbose", "URL", "76", "78", "130"):
-        assert text in result.stdout
-    assert "64" in run(digest, "--help").stdout
+    for option in ("-c, --config", "-i, --instance", "-v, --verbose", "URL", "etc/gsconfig.ini"):
+        assert option in text
+    for code in ("0 when done", "64", "76", "78", "130"):
+        assert code in text
+    assert ("-t, --throttle" in text) == (group is profile_status)
