@@ -16,6 +16,10 @@ SEND_DIGEST_URI = "/gs-group-messages-topic-digest-send.html"
 PROFILE_URI = "/gs-profile-status-members.html"
 SEND_STATUS_URI = "/gs-profile-status-send.html"
 
+# Ids become parts of DynamoDB keys (a sort key holds at most 1,024 bytes);
+# GroupServer's are short identifiers, so a longer one is a malformed reply.
+MAX_ID = 200
+
 TIMEOUT = (5, 45)  # connect, read: a digest is built while the request waits
 
 # The statuses of /gs-profile-status-send.html and what they mean.
@@ -82,6 +86,10 @@ def _json(body: bytes, path: str):
         raise ProtocolError(f"{path} did not answer JSON: {body[:80]!r}") from None
 
 
+def _is_id(value) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= MAX_ID
+
+
 def get_digest_groups(url: str, token: str) -> list[tuple[str, str]]:
     """The (siteId, groupId) pairs that need a digest, sorted by site then group."""
     reply = _json(post(url, DIGEST_GROUPS_URI, {"token": token, "get": ""}), DIGEST_GROUPS_URI)
@@ -90,9 +98,7 @@ def get_digest_groups(url: str, token: str) -> list[tuple[str, str]]:
     groups = set()
     for entry in reply:
         if not (
-            isinstance(entry, list)
-            and len(entry) == 2
-            and all(isinstance(value, str) and value for value in entry)
+            isinstance(entry, list) and len(entry) == 2 and all(_is_id(value) for value in entry)
         ):
             raise ProtocolError(f"{DIGEST_GROUPS_URI}: {entry!r} is not a [siteId, groupId] pair")
         groups.add((entry[0], entry[1]))
@@ -115,7 +121,7 @@ def get_profile_ids(url: str, token: str) -> list[str]:
     if not isinstance(reply, list):
         raise ProtocolError(f"{PROFILE_URI} answered {type(reply).__name__}, not a list")
     for entry in reply:
-        if not (isinstance(entry, str) and entry):
+        if not _is_id(entry):
             raise ProtocolError(f"{PROFILE_URI}: {entry!r} is not a profile id")
     return sorted(set(reply))
 

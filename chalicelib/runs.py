@@ -13,6 +13,7 @@ A run ends when its outcomes reach `listed`: the handler whose write gets
 there finishes it (a conditional update, so exactly one does) and reports.
 """
 
+import re
 from decimal import Decimal
 
 from chalicelib import aws, clock
@@ -52,7 +53,7 @@ def create(run_id: str, *, site: str, job: str, period: str) -> bool:
         )
         return True
     except ClientError as error:
-        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+        if aws.rejected(error):
             return False
         raise
 
@@ -82,55 +83,44 @@ def record(run_id: str, item: str, outcome: str, *, status: int | None = None, *
     """Record one item's outcome and count it; False when it was already recorded."""
     from botocore.exceptions import ClientError
 
-    now = clock.iso(clock.now())
-    expires = int(clock.epoch()) + KEEP
-    entry = {"item": item, "outcome": outcome, "at": now, "expires_at": expires, **detail}
-    names, adds = {"#o": outcome}, "done :one, #o :one"
+    entry = {"item": item, "outcome": outcome, "at": clock.iso(clock.now()), **detail}
+    entry["expires_at"] = int(clock.epoch()) + KEEP
     if status is not None:
         entry["status"] = status
-        names["#st"] = f"status_{status}"
-        adds += ", #st :one"
-    writes = [
-        {
-            "Put": {
-                "Item": {**_key(run_id, f"ITEM#{item}"), **entry},
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }
-        },
-        {
-            "Update": {
-                "Key": _key(run_id),
-                "UpdateExpression": f"ADD {adds}",
-                "ExpressionAttributeNames": names,
-                "ExpressionAttributeValues": {":one": 1},
-            }
-        },
-    ]
-    if outcome == "failed":
-        writes.append({"Put": {"Item": {**_key(run_id, f"FAIL#{item}"), **entry}}})
     table_name = aws.table(_TABLE).name
+    writes = _outcome_writes(run_id, entry)
     for write in writes:
         write[next(iter(write))]["TableName"] = table_name
     try:
-        aws.client("dynamodb").transact_write_items(TransactItems=_low_level(writes))
+        # The resource's client takes plain Python values, as Table calls do.
+        aws.dynamodb().meta.client.transact_write_items(TransactItems=writes)
         return True
     except ClientError as error:
-        if error.response["Error"]["Code"] == "TransactionCanceledException":
-            reasons = error.response.get("CancellationReasons", [])
-            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
-                return False
+        # Only the ITEM put has a condition: it failing means "recorded already".
+        if aws.rejected(error):
+            return False
         raise
 
 
-def _low_level(writes: list[dict]) -> list[dict]:
-    from boto3.dynamodb.types import TypeSerializer
-
-    serialize = TypeSerializer().serialize
-    for write in writes:
-        body = next(iter(write.values()))
-        for field in ("Item", "Key", "ExpressionAttributeValues"):
-            if field in body:
-                body[field] = {k: serialize(v) for k, v in body[field].items()}
+def _outcome_writes(run_id: str, entry: dict) -> list[dict]:
+    """The item's outcome (once only) and the run's counters, for one transaction."""
+    names, adds = {"#o": entry["outcome"]}, "done :one, #o :one"
+    if "status" in entry:
+        names["#st"] = f"status_{entry['status']}"
+        adds += ", #st :one"
+    item = {**_key(run_id, f"ITEM#{entry['item']}"), **entry}
+    counters = {
+        "Key": _key(run_id),
+        "UpdateExpression": f"ADD {adds}",
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": {":one": 1},
+    }
+    writes = [
+        {"Put": {"Item": item, "ConditionExpression": "attribute_not_exists(pk)"}},
+        {"Update": counters},
+    ]
+    if entry["outcome"] == "failed":  # also under FAIL#, so a report reads failures alone
+        writes.append({"Put": {"Item": {**item, "sk": f"FAIL#{entry['item']}"}}})
     return writes
 
 
@@ -162,42 +152,36 @@ def finish_if_done(run_id: str, *, error: str | None = None) -> dict | None:
             ReturnValues="ALL_NEW",
         )
     except ClientError as failure:
-        if failure.response["Error"]["Code"] == "ConditionalCheckFailedException":
+        if aws.rejected(failure):  # another handler closed it first
             return None
         raise
     return new["Attributes"]
 
 
-def failures(run_id: str, limit: int = 100) -> list[dict]:
+def _in_run(run_id: str, prefix: str):
     from boto3.dynamodb.conditions import Key
 
-    items = aws.table(_TABLE).query(
-        KeyConditionExpression=Key("pk").eq(f"RUN#{run_id}") & Key("sk").begins_with("FAIL#"),
-        Limit=limit,
-    )["Items"]
-    return [_plain({k: v for k, v in i.items() if k in ("item", "error", "at")}) for i in items]
+    return Key("pk").eq(f"RUN#{run_id}") & Key("sk").begins_with(prefix)
+
+
+def failures(run_id: str, limit: int = 100) -> list[dict]:
+    found = aws.query_all(aws.table(_TABLE), limit, KeyConditionExpression=_in_run(run_id, "FAIL#"))
+    return [_plain({k: v for k, v in i.items() if k in ("item", "error", "at")}) for i in found]
 
 
 def items(run_id: str, outcome: str | None = None, limit: int = 1000) -> list[dict]:
-    from boto3.dynamodb.conditions import Attr, Key
+    from boto3.dynamodb.conditions import Attr
 
-    query = {
-        "KeyConditionExpression": Key("pk").eq(f"RUN#{run_id}") & Key("sk").begins_with("ITEM#"),
-    }
+    query = {"KeyConditionExpression": _in_run(run_id, "ITEM#")}
     if outcome:
         query["FilterExpression"] = Attr("outcome").eq(outcome)
-    found, table = [], aws.table(_TABLE)
-    while len(found) < limit:
-        page = table.query(**query)
-        found.extend(page["Items"])
-        if "LastEvaluatedKey" not in page:
-            break
-        query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    found = aws.query_all(aws.table(_TABLE), limit, **query)
     hidden = {"pk", "sk", "expires_at"}
-    return [_plain({k: v for k, v in i.items() if k not in hidden}) for i in found[:limit]]
+    return [_plain({k: v for k, v in i.items() if k not in hidden}) for i in found]
 
 
 def recent(limit: int = 50, *, site: str | None = None, job: str | None = None) -> list[dict]:
+    """Run summaries, newest first (gsi1), optionally of one site and/or job."""
     from boto3.dynamodb.conditions import Attr, Key
 
     query = {
@@ -205,19 +189,10 @@ def recent(limit: int = 50, *, site: str | None = None, job: str | None = None) 
         "KeyConditionExpression": Key("gsi1pk").eq("RUNS"),
         "ScanIndexForward": False,
     }
-    conditions = [Attr(name).eq(value) for name, value in (("site", site), ("job", job)) if value]
-    if conditions:
-        query["FilterExpression"] = (
-            conditions[0] if len(conditions) == 1 else conditions[0] & conditions[1]
-        )
-    found, table = [], aws.table(_TABLE)
-    while len(found) < limit:
-        page = table.query(**query)
-        found.extend(page["Items"])
-        if "LastEvaluatedKey" not in page:
-            break
-        query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-    return [summary(run) for run in found[:limit]]
+    wanted = [Attr(name).eq(value) for name, value in (("site", site), ("job", job)) if value]
+    if wanted:
+        query["FilterExpression"] = wanted[0] if len(wanted) == 1 else wanted[0] & wanted[1]
+    return [summary(run) for run in aws.query_all(aws.table(_TABLE), limit, **query)]
 
 
 def summary(run: dict) -> dict:
@@ -259,35 +234,50 @@ def _plain(item: dict) -> dict:
 # ---- HTTP API ----------------------------------------------------------------------
 
 
+_RUN_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*-[0-9]{8}T[0-9]{6}Z")
+
+
+def _only(query: dict | None, allowed: set[str]) -> dict:
+    from chalice import BadRequestError
+
+    query = query or {}
+    unknown = set(query) - allowed
+    if unknown:
+        raise BadRequestError(f"unknown query parameters: {', '.join(sorted(unknown))[:200]}")
+    return query
+
+
 def api_list(query: dict | None) -> dict:
     """GET /runs?site=&job=&limit= : newest first."""
     from chalice import BadRequestError
 
-    query = query or {}
-    unknown = set(query) - {"site", "job", "limit"}
-    if unknown:
-        raise BadRequestError(f"unknown query parameters: {', '.join(sorted(unknown))}")
+    from chalicelib.sites import JOBS, NAME
+
+    query = _only(query, {"site", "job", "limit"})
+    # ASCII digits only, and short: str.isdigit() takes "²", int() refuses 5,000 digits.
     raw = query.get("limit", "50")
-    if not raw.isdigit() or not 1 <= int(raw) <= 200:
+    if not re.fullmatch(r"[0-9]{1,3}", raw) or not 1 <= int(raw) <= 200:
         raise BadRequestError("limit must be a whole number from 1 to 200")
-    runs = recent(int(raw), site=query.get("site"), job=query.get("job"))
-    return {"runs": runs}
+    site, job = query.get("site"), query.get("job")
+    if site is not None and not (len(site) <= 100 and NAME.fullmatch(site)):
+        raise BadRequestError("site must be a site name (lower-case words joined by dashes)")
+    if job is not None and job not in JOBS:
+        raise BadRequestError(f"job must be one of {', '.join(JOBS)}")
+    return {"runs": recent(int(raw), site=site, job=job)}
 
 
 def api_get(run_id: str, query: dict | None) -> dict:
     """GET /runs/{id}[?outcome=...] : the run, its failures, optionally its items."""
     from chalice import BadRequestError, NotFoundError
 
-    query = query or {}
-    unknown = set(query) - {"outcome"}
-    if unknown:
-        raise BadRequestError(f"unknown query parameters: {', '.join(sorted(unknown))}")
-    outcome = query.get("outcome")
+    outcome = _only(query, {"outcome"}).get("outcome")
     if outcome is not None and outcome not in (*OUTCOMES, "all"):
         raise BadRequestError(f"outcome must be one of {', '.join((*OUTCOMES, 'all'))}")
-    run = get(run_id) if len(run_id) <= 200 else None
+    # An id that cannot be a run's is not looked up (nor echoed: it may be huge).
+    valid = len(run_id) <= 200 and _RUN_ID.fullmatch(run_id)
+    run = get(run_id) if valid else None
     if run is None:
-        raise NotFoundError(f"no run {run_id}")
+        raise NotFoundError(f"no run {run_id}" if valid else "no such run")
     view = {**summary(run), "failures": failures(run_id)}
     if outcome:
         view["items"] = items(run_id, None if outcome == "all" else outcome)

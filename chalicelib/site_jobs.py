@@ -31,7 +31,15 @@ _TTL = {DIGEST: 3 * 86400, PROFILE: 62 * 86400}
 def start(job: str, event: dict | None = None) -> dict:
     """Open a run per site that enables job; returns what each did."""
     when = _event_time(event or {})
-    return {"job": job, "runs": [_start_site(site, job, when) for site in sites.for_job(job)]}
+    try:
+        enabled = sites.for_job(job)
+    except sites.ConfigError as error:
+        # No site can be named, so no run record can hold this: the alarm on
+        # SiteJobRunsFailed and the job.failed line are how an operator hears of it.
+        count("SiteJobRunsFailed")
+        logger.error("job.failed", extra={"job": job, "error": str(error)})
+        return {"job": job, "runs": [], "error": str(error)}
+    return {"job": job, "runs": [_start_site(site, job, when) for site in enabled]}
 
 
 def _event_time(event: dict) -> datetime:
@@ -120,24 +128,44 @@ def item_key(job: str, item) -> str:
 
 
 def _parse(record: dict) -> tuple[dict, sites.Site]:
+    """The message and its site; ValueError for anything start() would not have sent."""
     message = json.loads(record["body"])
-    job, item = message["job"], message["item"]
-    valid = (job == DIGEST and isinstance(item, list) and len(item) == 2) or (
-        job == PROFILE and isinstance(item, str)
-    )
-    site = sites.named(message["site"])
+    if not isinstance(message, dict):
+        raise ValueError(f"not a job: {message!r}")
+    job, item = message.get("job"), message.get("item")
+    valid = (job == DIGEST and _texts(item, 2)) or (job == PROFILE and _texts([item], 1))
+    fields = [message.get(name) for name in ("run", "site", "period")]
+    site = sites.named(fields[1]) if _texts(fields, 3) else None
     if not valid or site is None:
-        raise ValueError(f"no such job, item or site in {message!r}")
+        raise ValueError(f"no such job, item or site in {message!r}"[:500])
     return message, site
+
+
+def _texts(values, length: int) -> bool:
+    return (
+        isinstance(values, list)
+        and len(values) == length
+        and all(isinstance(value, str) and value for value in values)
+    )
 
 
 def _process(record: dict, now, sleep, deadline: float) -> bool:
     try:
         message, site = _parse(record)
+    except sites.ConfigError as error:
+        # SITES itself is broken (a bad deploy): keep the job for after the fix;
+        # its last try leaves it in the dead-letter queue, from where it can be redriven.
+        logger.error("site job waits for a valid SITES", extra={"error": str(error)})
+        return False
     except (ValueError, KeyError, TypeError) as error:
         logger.error("site job dropped", extra={"error": str(error)})
         count("SiteJobDropped")
         return True
+    return _run_item(record, message, site, now, sleep, deadline)
+
+
+def _run_item(record: dict, message: dict, site, now, sleep, deadline: float) -> bool:
+    """Claim, trigger and record one item; False when SQS should deliver it again."""
     run_id, job, item = message["run"], message["job"], message["item"]
     key = item_key(job, item)
     claim = f"{job}:{site.name}:{key}:{message['period']}"

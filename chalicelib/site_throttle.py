@@ -58,7 +58,7 @@ def reserve(site: str, spacing: float, now: float, deadline: float) -> float:
             )
             return start
         except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            if not aws.rejected(error):  # rejected: another handler took this slot, look again
                 raise
     raise Busy(spacing)
 
@@ -78,5 +78,5 @@ def give_back(site: str, start: float, spacing: float, now: float) -> None:
             },
         )
     except ClientError as error:
-        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+        if not aws.rejected(error):  # rejected: someone reserved after us, the spacing is theirs
             raise

@@ -8,6 +8,7 @@ failed; each failure is on stderr), 64 URL without a host, 76 the list
 web-hook failed, 78 configuration error, 130 interrupted (Ctrl-C).
 """
 
+import contextlib
 import sys
 import time
 from collections import Counter
@@ -123,20 +124,10 @@ def _prepare(config: str, instance: str, url: str, what: str, lister):
 
 
 def _items(items, verbose: bool, label: str):
+    """The items to loop over: behind a progress bar on stderr with -v, as they are without."""
     if not verbose:
-        return _Quiet(items)
+        return contextlib.nullcontext(items)
     return click.progressbar(items, label=label, file=sys.stderr, show_pos=True)
-
-
-class _Quiet:
-    def __init__(self, items):
-        self.items = items
-
-    def __enter__(self):
-        return iter(self.items)
-
-    def __exit__(self, *_):
-        return False
 
 
 def _digests(config: str, instance: str, verbose: bool, url: str) -> int:
