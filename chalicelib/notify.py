@@ -22,6 +22,7 @@ import uuid
 from botocore.exceptions import ClientError
 
 from chalicelib import aws, clock, events, feed, notification_mail, outbox, subscriptions
+from chalicelib import subscription_pairs as pairs
 from chalicelib.observability import count, logger
 
 LEASE_SECONDS = 600
@@ -30,26 +31,17 @@ LEASE_SECONDS = 600
 def due_pairs(now: int) -> list[dict]:
     from boto3.dynamodb.conditions import Key
 
-    condition = Key("due_pk").eq(subscriptions.DUE) & Key("due_at").lte(now)
-    items, start = [], None
-    while True:
-        args = {"IndexName": "due", "KeyConditionExpression": condition}
-        if start:
-            args["ExclusiveStartKey"] = start
-        reply = aws.table(subscriptions.TABLE).query(**args)
-        items.extend(reply["Items"])
-        start = reply.get("LastEvaluatedKey")
-        if not start:
-            return items
+    condition = Key("due_pk").eq(pairs.DUE) & Key("due_at").lte(now)
+    return aws.query_all(_table(), IndexName="due", KeyConditionExpression=condition)
 
 
 def check_cycle() -> dict:
     now = int(clock.epoch())
-    pairs = due_pairs(now)
+    due = due_pairs(now)
     by_url: dict[str, list[dict]] = {}
-    for pair in pairs:
+    for pair in due:
         by_url.setdefault(pair["url"], []).append(pair)
-    summary = {"due": len(pairs), "unchanged": 0, "queued": 0, "feed_errors": 0, "busy": 0}
+    summary = {"due": len(due), "unchanged": 0, "queued": 0, "feed_errors": 0, "busy": 0}
     jobs = []
     for url, changed in _ask_each(by_url).items():
         waiting = by_url[url]
@@ -67,7 +59,7 @@ def check_cycle() -> dict:
                              "lease": lease})  # fmt: skip
             else:
                 summary["busy"] += 1
-    summary["queued"] = _enqueue(jobs, now)
+    summary["queued"] = _enqueue(jobs)
     logger.info("subscriptions checked", extra=summary)
     return summary
 
@@ -86,31 +78,23 @@ def _ask_each(by_url: dict[str, list[dict]]) -> dict:
         return dict(zip(by_url, pool.map(ask, by_url), strict=True))
 
 
+def _table():
+    return aws.table(subscriptions.TABLE)
+
+
 def _key(pair: dict) -> dict:
     return {"pk": pair["pk"], "sk": pair["sk"]}
 
 
-def _conditional(pair: dict, **update) -> bool:
+def _conditional(pair: dict, **update) -> dict | None:
+    """The update's reply, or None when its condition did not hold (someone
+    else leased, finished, replaced or deleted the pair first)."""
     try:
-        aws.table(subscriptions.TABLE).update_item(Key=_key(pair), **update)
-        return True
+        return _table().update_item(Key=_key(pair), **update)
     except ClientError as error:
-        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return False
+        if aws.rejected(error):
+            return None
         raise
-
-
-def _update(pair: dict, now: int, sets: list[str], removes: list[str]) -> tuple[str, dict]:
-    """An update expression that also moves pair to its next check."""
-    following = subscriptions.next_check(pair["frequency"], int(pair["next_check_time"]), now)
-    values = {}
-    if following is None:
-        removes = [*removes, "due_pk", "due_at"]
-    else:
-        sets = [*sets, "next_check_time = :next", "due_at = :next"]
-        values[":next"] = following
-    clauses = [f"SET {', '.join(sets)}" if sets else "", f"REMOVE {', '.join(removes)}"]
-    return " ".join(c for c in clauses if c), values
 
 
 CLEARED = ["lease_id", "lease_until", "window_until", "last_error"]
@@ -118,15 +102,14 @@ CLEARED = ["lease_id", "lease_until", "window_until", "last_error"]
 
 def _advance(pair: dict, now: int) -> int:
     """Nothing changed: the pair moves on to its next check, unfetched."""
-    expression, values = _update(pair, now, [], CLEARED)
-    return int(
-        _conditional(
-            pair,
-            UpdateExpression=expression,
-            ConditionExpression="due_at <= :now AND last_check_time = :last",
-            ExpressionAttributeValues={**values, ":now": now, ":last": pair["last_check_time"]},
-        )
+    expression, values = pairs.schedule(pair, now, [], CLEARED)
+    moved = _conditional(
+        pair,
+        UpdateExpression=expression,
+        ConditionExpression="due_at <= :now AND last_check_time = :last",
+        ExpressionAttributeValues={**values, ":now": now, ":last": pair["last_check_time"]},
     )
+    return int(moved is not None)
 
 
 def _lease(pair: dict, now: int) -> str | None:
@@ -155,22 +138,24 @@ def _release(pair: dict, lease: str, error: str) -> None:
     )
 
 
-def _enqueue(jobs: list[dict], now: int) -> int:
+def _enqueue(jobs: list[dict]) -> int:
+    """Queue the jobs ten at a time; a job the queue refuses gives its lease
+    back at once, so the next cycle takes the pair again (nothing is lost)."""
     sqs, queued = aws.client("sqs"), 0
     for start in range(0, len(jobs), 10):
         batch = jobs[start : start + 10]
-        reply = sqs.send_message_batch(
-            QueueUrl=aws.queue_url("notify"),
-            Entries=[{"Id": str(i), "MessageBody": json.dumps(j)} for i, j in enumerate(batch)],
-        )
-        for failed in reply.get("Failed", []):
-            job = batch[int(failed["Id"])]
-            pair = {
-                "pk": f"SUBSCRIPTION#{job['subscription']}",
-                "sk": f"RESOURCE#{job['resource']}",
-            }
-            _release(pair, job["lease"], "could not queue the notify job")
-        queued += len(batch) - len(reply.get("Failed", []))
+        try:
+            reply = sqs.send_message_batch(
+                QueueUrl=aws.queue_url("notify"),
+                Entries=[{"Id": str(i), "MessageBody": json.dumps(j)} for i, j in enumerate(batch)],
+            )
+            refused = [batch[int(f["Id"])] for f in reply.get("Failed", [])]
+        except ClientError as error:
+            logger.warning("notify queue refused a batch", extra={"error": str(error)})
+            refused = batch
+        for job in refused:
+            _release(_job_pair(job), job["lease"], "could not queue the notify job")
+        queued += len(batch) - len(refused)
     return queued
 
 
@@ -222,45 +207,48 @@ def run(job: dict) -> str:
         logger.warning("feed fetch failed", extra={"url": pair["url"], "error": str(error)})
         _release(pair, job["lease"], str(error))
         return "failed"
-    since, kinds = pair["last_check_time"], subscription["notify_on"]
-    shown = pair.get("boundary_ids", [])
-    items = notification_mail.label(changes.records, since, kinds, shown)
+    items = notification_mail.label(
+        changes.records, pair["last_check_time"], subscription["notify_on"],
+        pair.get("boundary_ids", []),
+    )  # fmt: skip
     mails = notification_mail.build(subscription, pair, items, changes.truncated) if items else []
+    # Mail first, then the pair: a crash between them retries the same window,
+    # whose mails have the same ids, which the outbox sends once.
     outbox.enqueue(mails)
     _finish(pair, job["lease"], _checked_up_to(pair, changes))
     if mails:
-        events.emit(
-            "subscription.notified",
-            f"subscription/{subscription['id']}",
-            {
-                "subscription": subscription["id"],
-                "subscriber": subscription["subscriber"],
-                "resource": pair["resource"],
-                "new": sum(1 for i in items if i.label == "new"),
-                "updated": sum(1 for i in items if i.label != "new"),
-                "recipients": len(mails),
-                "since": pair["last_check_time"],
-                "until": pair["window_until"],
-            },
-        )
+        _announce(subscription, pair, items, len(mails))
     return "sent" if mails else "quiet"
+
+
+def _announce(subscription: dict, pair: dict, items: list, recipients: int) -> None:
+    new = sum(1 for i in items if i.label == "new")
+    events.emit(
+        "subscription.notified",
+        f"subscription/{subscription['id']}",
+        {
+            "subscription": subscription["id"],
+            "subscriber": subscription["subscriber"],
+            "resource": pair["resource"],
+            "new": new,
+            "updated": len(items) - new,
+            "recipients": recipients,
+            "since": pair["last_check_time"],
+            "until": pair["window_until"],
+        },
+    )
 
 
 def _open_window(pair: dict, lease: str) -> dict | None:
     """Fix the window's end before the first fetch; a retry keeps it."""
-    try:
-        reply = aws.table(subscriptions.TABLE).update_item(
-            Key=_key(pair),
-            UpdateExpression="SET window_until = if_not_exists(window_until, :now)",
-            ConditionExpression="lease_id = :lease",
-            ExpressionAttributeValues={":now": clock.iso(clock.now()), ":lease": lease},
-            ReturnValues="ALL_NEW",
-        )
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return None
-        raise
-    return reply["Attributes"]
+    reply = _conditional(
+        pair,
+        UpdateExpression="SET window_until = if_not_exists(window_until, :now)",
+        ConditionExpression="lease_id = :lease",
+        ExpressionAttributeValues={":now": clock.iso(clock.now()), ":lease": lease},
+        ReturnValues="ALL_NEW",
+    )
+    return reply and reply["Attributes"]
 
 
 def _checked_up_to(pair: dict, changes) -> tuple[str, list[str] | None]:
@@ -275,18 +263,31 @@ def _checked_up_to(pair: dict, changes) -> tuple[str, list[str] | None]:
 
 
 def _finish(pair: dict, lease: str, checked: tuple[str, list[str] | None]) -> None:
+    """Move the pair past the window and give the lease back. The next check
+    is computed from the pair as stored: if the subscription was replaced
+    meanwhile (another frequency), the update is refused and redone from a
+    fresh read, so a switch to `never` is never undone by a running job."""
     until, boundary = checked
     sets, values = ["last_check_time = :until"], {":until": until, ":lease": lease}
     if boundary:
         sets.append("boundary_ids = :shown")
         values[":shown"] = boundary
     removes = CLEARED if boundary else [*CLEARED, "boundary_ids"]
-    expression, schedule = _update(pair, int(clock.epoch()), sets, removes)
-    done = _conditional(
-        pair,
-        UpdateExpression=expression,
-        ConditionExpression="lease_id = :lease",
-        ExpressionAttributeValues={**values, **schedule},
-    )
-    if not done:
-        logger.warning("lease lost before the pair was updated", extra={"pair": pair["sk"]})
+    for _attempt in range(3):
+        expression, schedule = pairs.schedule(pair, int(clock.epoch()), sets, removes)
+        done = _conditional(
+            pair,
+            UpdateExpression=expression,
+            ConditionExpression="lease_id = :lease AND frequency = :frequency "
+            "AND next_check_time = :scheduled",
+            ExpressionAttributeValues={
+                **values, **schedule,
+                ":frequency": pair["frequency"], ":scheduled": pair["next_check_time"],
+            },
+        )  # fmt: skip
+        if done:
+            return
+        pair = _table().get_item(Key=_key(pair), ConsistentRead=True).get("Item") or {}
+        if pair.get("lease_id") != lease:
+            break
+    logger.warning("lease lost before the pair was updated", extra={"pair": pair.get("sk")})

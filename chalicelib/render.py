@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chalicelib.feed import Record
+from chalicelib.subscription_rules import printable
 
 DEFAULT_SUBJECT = "$s Update Notification: $r"
 SUBJECT_LIMIT = 78
@@ -40,8 +41,10 @@ class Item:
 
 
 def _one_line(value: str, what: str) -> str:
-    if "\r" in value or "\n" in value:
-        raise HeaderInjection(f"line break in {what}")
+    # Any line separator (\u2028 and \x85 too) or control character could
+    # split the header it reaches: refuse it rather than guess a clean-up.
+    if value and not printable(value):
+        raise HeaderInjection(f"line break or control character in {what}")
     return value
 
 

@@ -46,14 +46,26 @@ def identifier(value, field: str) -> str:
     return value
 
 
+def printable(value: str) -> bool:
+    """One line of storable text: no control characters, no line or paragraph
+    separators (any could split a mail header), no lone surrogates (not UTF-8)."""
+    if value.splitlines() != [value] or any(c < " " or "\x7f" <= c <= "\x9f" for c in value):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def text(value, field: str, *, limit: int = 200) -> str:
     """A one-line text: a line break here could inject mail headers."""
     if not isinstance(value, str) or not value.strip():
         raise Invalid(field, "must be a non-empty string")
-    if "\r" in value or "\n" in value:
-        raise Invalid(field, "must not contain line breaks")
     if len(value) > limit:
         raise Invalid(field, f"must be at most {limit} characters")
+    if not printable(value):
+        raise Invalid(field, "must be one line without control characters")
     return value.strip()
 
 
@@ -69,9 +81,14 @@ def _unknown(body: dict, allowed: set, field: str = "") -> None:
         raise Invalid(f"{field}{extra[0]}", "is not a known field")
 
 
-def subscriber(body) -> dict:
+def subscriber(body, path_id: str | None = None) -> dict:
+    """A subscriber; path_id is the one a replacement names in its URL."""
     body = _object(body)
     _unknown(body, {"id", "name", "contacts", "members"})
+    if path_id is not None:
+        if body.get("id", path_id) != path_id:
+            raise Invalid("id", "must be the id in the path (or left out)")
+        body = {**body, "id": path_id}
     contacts = _contacts(body.get("contacts", []))
     members = _members(body.get("members", []), body.get("id"))
     if not contacts and not members:
@@ -95,7 +112,10 @@ def _contacts(value) -> list[dict]:
         contact = _object(contact, field)
         _unknown(contact, {"address", "priority", "method"}, f"{field}.")
         address = contact.get("address")
-        if not isinstance(address, str) or not EMAIL_PATTERN.match(address) or len(address) > 254:
+        # ASCII only: SES takes no other (an IDN domain is given in its xn-- form).
+        if not isinstance(address, str) or not address.isascii() or len(address) > 254:
+            raise Invalid(f"{field}.address", "must be an e-mail address in ASCII")
+        if not EMAIL_PATTERN.match(address) or not printable(address):
             raise Invalid(f"{field}.address", "must be an e-mail address")
         priority = contact.get("priority", 1)
         if not isinstance(priority, int) or isinstance(priority, bool) or not 0 <= priority < 1000:
@@ -147,11 +167,15 @@ def _resources(value) -> list[dict]:
 
 
 def url(value, field: str) -> str:
-    parts = urlsplit(value) if isinstance(value, str) else None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+    if not isinstance(value, str) or len(value) > 2000 or not printable(value) or " " in value:
+        raise Invalid(field, "must be an http or https URL of at most 2000 characters, no spaces")
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        host = None
+    if host is None or parts.scheme not in ("http", "https"):
         raise Invalid(field, "must be an http or https URL")
-    if len(value) > 2000 or any(c in value for c in "\r\n "):
-        raise Invalid(field, "must be an http or https URL without spaces")
     return value
 
 
@@ -160,7 +184,12 @@ def _filter(value) -> dict:
 
     if not isinstance(value, dict):
         raise Invalid("filter", "must be a JSON object")
-    if len(json.dumps(value)) > MAX_FILTER_CHARS:
+    try:
+        # Strict JSON: a NaN here would be refused later by the feed's request.
+        encoded = json.dumps(value, allow_nan=False)
+    except (ValueError, RecursionError):
+        raise Invalid("filter", "must be plain JSON, nested at most a few hundred deep") from None
+    if len(encoded) > MAX_FILTER_CHARS:
         raise Invalid("filter", f"must be at most {MAX_FILTER_CHARS} characters of JSON")
     return value
 
@@ -174,7 +203,7 @@ def _choices(value, allowed: tuple, field: str) -> list[str]:
 
 
 def _frequency(value) -> str:
-    if value not in FREQUENCIES:
+    if not isinstance(value, str) or value not in FREQUENCIES:
         raise Invalid("frequency", f"must be one of {', '.join(FREQUENCIES)}")
     return value
 

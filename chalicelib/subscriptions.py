@@ -8,18 +8,22 @@ Layout (one partition per subscriber and per subscription):
       sparse `due` index lists exactly the pairs to check. A `never` pair
       carries no due_at and is never seen by the checker; a leased pair's
       due_at is its lease expiry, so it reappears by itself if its worker dies.
+      subscription_pairs builds these items and guards every write to them.
 """
 
 import json
 import uuid
 
 from boto3.dynamodb.conditions import Key
+from botocore.exceptions import ClientError
 
 from chalicelib import aws, clock
+from chalicelib import subscription_pairs as pairs
 from chalicelib import subscription_rules as rules
 
 TABLE = "SUBSCRIPTIONS_TABLE"
-DUE = "DUE"
+# Retries of a replacement that raced the cycle (each from a fresh read).
+SAVE_ATTEMPTS = 5
 
 
 class NotFound(LookupError):
@@ -32,17 +36,6 @@ class Conflict(ValueError):
 
 def _table():
     return aws.table(TABLE)
-
-
-def next_check(frequency: str, previous: int, now: int) -> int | None:
-    """The next check after previous, skipping slots missed while down."""
-    interval = rules.FREQUENCIES[frequency]
-    if interval is None:
-        return None
-    following = previous + interval
-    if following <= now:
-        following += ((now - following) // interval + 1) * interval
-    return following
 
 
 # ---- subscribers ----------------------------------------------------------------
@@ -66,10 +59,11 @@ def _subscriber_view(item: dict) -> dict:
 
 
 def save_subscriber(body, subscriber_id: str | None = None, *, create: bool = True) -> dict:
-    clean = rules.subscriber({**body, "id": subscriber_id} if subscriber_id else body)
+    clean = rules.subscriber(body, subscriber_id)
     clean["id"] = clean["id"] or uuid.uuid4().hex[:12]
+    known = get_subscribers(clean["members"])
     for i, member in enumerate(clean["members"]):
-        found = get_subscriber_item(member)
+        found = known.get(member)
         if found is None:
             raise rules.Invalid(f"members[{i}]", f"no subscriber {member!r}")
         if found.get("members"):
@@ -91,6 +85,8 @@ def save_subscriber(body, subscriber_id: str | None = None, *, create: bool = Tr
 
 
 def get_subscriber_item(subscriber_id: str) -> dict | None:
+    if not isinstance(subscriber_id, str) or not rules.ID_PATTERN.match(subscriber_id):
+        return None  # no such id can exist, and an oversized key would be a 500
     return _table().get_item(Key=_subscriber_key(subscriber_id)).get("Item")
 
 
@@ -130,18 +126,10 @@ def _query_gsi1(partition: str, prefix: str = "", limit: int | None = None) -> l
     condition = Key("gsi1pk").eq(partition)
     if prefix:
         condition &= Key("gsi1sk").begins_with(prefix)
-    items, start = [], None
-    while True:
-        args = {"IndexName": "gsi1", "KeyConditionExpression": condition}
-        if start:
-            args["ExclusiveStartKey"] = start
-        if limit:
-            args["Limit"] = limit
-        reply = _table().query(**args)
-        items.extend(reply["Items"])
-        start = reply.get("LastEvaluatedKey")
-        if not start or (limit and len(items) >= limit):
-            return items
+    extra = {"Limit": limit} if limit else {}
+    return aws.query_all(
+        _table(), limit, IndexName="gsi1", KeyConditionExpression=condition, **extra
+    )
 
 
 # ---- subscriptions --------------------------------------------------------------
@@ -151,48 +139,29 @@ def _partition(subscription_id: str) -> str:
     return f"SUBSCRIPTION#{subscription_id}"
 
 
-def _pair_item(subscription: dict, resource: dict, previous: dict | None, now: int) -> dict:
-    """The (subscription, resource) pair, keeping its check times if it existed."""
-    last = previous["last_check_time"] if previous else clock.iso(clock.from_epoch(now))
-    scheduled = previous and previous.get("frequency") != "never"
-    base = int(previous["next_check_time"]) - _interval(previous) if scheduled else now
-    following = next_check(subscription["frequency"], base, now - 1)
-    item = {
-        "pk": _partition(subscription["id"]),
-        "sk": f"RESOURCE#{resource['name']}",
-        "subscription": subscription["id"],
-        "subscriber": subscription["subscriber"],
-        "resource": resource["name"],
-        "url": resource["url"],
-        "frequency": subscription["frequency"],
-        "last_check_time": last,
-        "next_check_time": following if following is not None else 0,
-    }
-    # A job may be running on this pair: keep its lease and its window.
-    for name in ("window_until", "lease_id", "lease_until"):
-        if previous and name in previous:
-            item[name] = previous[name]
-    if following is not None:
-        due = max(following, int(item.get("lease_until", 0)))
-        item.update(due_pk=DUE, due_at=due)
-    return item
-
-
-def _interval(pair: dict) -> int:
-    return rules.FREQUENCIES.get(pair.get("frequency"), 0) or 0
-
-
 def save_subscription(body, subscription_id: str | None = None) -> dict:
     clean = rules.subscription(body)
     if get_subscriber_item(clean["subscriber"]) is None:
         raise rules.Invalid("subscriber", f"no subscriber {clean['subscriber']!r}")
-    existing = load(subscription_id) if subscription_id else None
-    if subscription_id and existing is None:
-        raise NotFound(f"no subscription {subscription_id!r}")
     subscription = {**clean, "id": subscription_id or uuid.uuid4().hex[:16]}
-    now = int(clock.epoch())
-    old_pairs = existing["pairs"] if existing else {}
-    item = {
+    for _attempt in range(SAVE_ATTEMPTS):
+        existing = load(subscription_id) if subscription_id else None
+        if subscription_id and existing is None:
+            raise NotFound(f"no subscription {subscription_id!r}")
+        try:
+            _write(subscription, existing)
+            return get_subscription(subscription["id"])
+        except ClientError as error:
+            if not aws.rejected(error):
+                raise
+    raise Conflict("the subscription is changing under a running check: try again")
+
+
+def _write(subscription: dict, existing: dict | None) -> None:
+    """One transaction: the settings, and each pair only if the cycle has not
+    touched it since it was read (else the caller reads again and redoes it)."""
+    now, old_pairs = int(clock.epoch()), existing["pairs"] if existing else {}
+    settings = {
         "pk": _partition(subscription["id"]),
         "sk": "SUBSCRIPTION",
         "gsi1pk": "SUBSCRIPTIONS",
@@ -203,41 +172,39 @@ def save_subscription(body, subscription_id: str | None = None) -> dict:
         if existing
         else clock.iso(clock.now()),
     }
-    with _table().batch_writer() as batch:
-        batch.put_item(Item=item)
-        kept = set()
-        for resource in subscription["resources"]:
-            previous = old_pairs.get(resource["name"])
-            batch.put_item(Item=_pair_item(subscription, resource, previous, now))
-            kept.add(resource["name"])
-        for name, pair in old_pairs.items():
-            if name not in kept:
-                batch.delete_item(Key={"pk": pair["pk"], "sk": pair["sk"]})
-    return get_subscription(subscription["id"])
+    exists = "attribute_exists(pk)" if existing else "attribute_not_exists(pk)"
+    writes = [{"Put": {"Item": settings, "ConditionExpression": exists}}]
+    for resource in subscription["resources"]:
+        previous = old_pairs.get(resource["name"])
+        pair = pairs.item(subscription, resource, previous, now)
+        writes.append({"Put": {"Item": pair, **pairs.guard(previous)}})
+    kept = {r["name"] for r in subscription["resources"]}
+    for name, pair in old_pairs.items():
+        if name not in kept:
+            key = {"pk": pair["pk"], "sk": pair["sk"]}
+            writes.append({"Delete": {"Key": key, **pairs.guard(pair)}})
+    for write in writes:
+        write[next(iter(write))]["TableName"] = _table().name
+    # The resource's client takes plain Python values, as Table calls do.
+    aws.dynamodb().meta.client.transact_write_items(TransactItems=writes)
 
 
 def load(subscription_id: str) -> dict | None:
     """The subscription item and its pairs by resource name: one Query."""
-    items, start = [], None
-    while True:
-        args = {"KeyConditionExpression": Key("pk").eq(_partition(subscription_id))}
-        if start:
-            args["ExclusiveStartKey"] = start
-        reply = _table().query(ConsistentRead=True, **args)
-        items.extend(reply["Items"])
-        start = reply.get("LastEvaluatedKey")
-        if not start:
-            break
+    if not isinstance(subscription_id, str) or not rules.ID_PATTERN.match(subscription_id):
+        return None  # no such id can exist, and an oversized key would be a 500
+    condition = Key("pk").eq(_partition(subscription_id))
+    items = aws.query_all(_table(), KeyConditionExpression=condition, ConsistentRead=True)
     subscription = next((i for i in items if i["sk"] == "SUBSCRIPTION"), None)
     if subscription is None:
         return None
-    pairs = {i["resource"]: i for i in items if i["sk"].startswith("RESOURCE#")}
-    return {"subscription": subscription, "pairs": pairs}
+    found = {i["resource"]: i for i in items if i["sk"].startswith("RESOURCE#")}
+    return {"subscription": subscription, "pairs": found}
 
 
-def view(subscription: dict, pairs: dict) -> dict:
+def view(subscription: dict, pairs_by_name: dict) -> dict:
     def resource(r: dict) -> dict:
-        pair = pairs.get(r["name"], {})
+        pair = pairs_by_name.get(r["name"], {})
         following = int(pair.get("next_check_time", 0))
         return {
             "name": r["name"],
@@ -269,11 +236,14 @@ def get_subscription(subscription_id: str) -> dict:
 
 def list_subscriptions(subscriber: str | None = None) -> list[dict]:
     """Subscriptions (settings only: one Query, no per-pair reads)."""
+    if subscriber and not rules.ID_PATTERN.match(subscriber):
+        return []  # no such subscriber can exist
     items = _query_gsi1("SUBSCRIPTIONS", f"{subscriber}#" if subscriber else "")
     return [view(i, {}) for i in items]
 
 
 def delete_subscription(subscription_id: str) -> None:
+    """Delete it; a job running on a pair then finds the pair gone and stops."""
     loaded = load(subscription_id)
     if loaded is None:
         raise NotFound(f"no subscription {subscription_id!r}")
@@ -289,12 +259,17 @@ def due_now(subscription_id: str) -> int:
         raise NotFound(f"no subscription {subscription_id!r}")
     now, moved = int(clock.epoch()), 0
     for pair in loaded["pairs"].values():
-        if pair["frequency"] == "never" or int(pair.get("lease_until", 0)) > now:
-            continue
-        _table().update_item(
-            Key={"pk": pair["pk"], "sk": pair["sk"]},
-            UpdateExpression="SET next_check_time = :now, due_at = :now, due_pk = :due",
-            ExpressionAttributeValues={":now": now, ":due": DUE},
-        )
-        moved += 1
+        try:
+            # Conditional: a pair deleted or leased meanwhile is left alone.
+            _table().update_item(
+                Key={"pk": pair["pk"], "sk": pair["sk"]},
+                UpdateExpression="SET next_check_time = :now, due_at = :now",
+                ConditionExpression="attribute_exists(due_pk) AND "
+                "(attribute_not_exists(lease_until) OR lease_until <= :now)",
+                ExpressionAttributeValues={":now": now},
+            )
+            moved += 1
+        except ClientError as error:
+            if not aws.rejected(error):
+                raise
     return moved

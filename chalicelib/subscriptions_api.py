@@ -25,7 +25,7 @@ def _error(status: int, code: str, message: str, field: str | None = None) -> Re
 def _body(request):
     try:
         return json.loads(request.raw_body or b"null")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested thousands deep
         raise subscription_rules.Invalid("body", "must be JSON") from None
 
 
@@ -40,40 +40,54 @@ def _guarded(action):
         return _error(409, "ConflictError", str(error))
 
 
-def subscribers(request) -> Response:
+def _collection(request, listed, create) -> Response:
+    """GET lists (any key); POST creates (read-write key)."""
     auth.require(request, write=request.method == "POST")
     if request.method == "POST":
-        return _guarded(lambda: _reply(201, subscriptions.save_subscriber(_body(request))))
-    return _reply(200, {"subscribers": subscriptions.list_subscribers()})
+        return _guarded(lambda: _reply(201, create(_body(request))))
+    return _reply(200, listed())
+
+
+def _member(request, read, replace, delete) -> Response:
+    """GET reads (any key); PUT replaces and DELETE removes (read-write key)."""
+    auth.require(request, write=request.method != "GET")
+    if request.method == "GET":
+        return _guarded(lambda: _reply(200, read()))
+    if request.method == "PUT":
+        return _guarded(lambda: _reply(200, replace(_body(request))))
+    return _guarded(lambda: _reply(204, delete() or ""))
+
+
+def subscribers(request) -> Response:
+    return _collection(
+        request,
+        lambda: {"subscribers": subscriptions.list_subscribers()},
+        subscriptions.save_subscriber,
+    )
 
 
 def subscriber(request, subscriber_id: str) -> Response:
-    auth.require(request, write=request.method != "GET")
-    if request.method == "GET":
-        return _guarded(lambda: _reply(200, subscriptions.get_subscriber(subscriber_id)))
-    if request.method == "PUT":
-        return _guarded(
-            lambda: _reply(
-                200, subscriptions.save_subscriber(_body(request), subscriber_id, create=False)
-            )
-        )
-    return _guarded(lambda: _reply(204, subscriptions.delete_subscriber(subscriber_id) or ""))
+    return _member(
+        request,
+        lambda: subscriptions.get_subscriber(subscriber_id),
+        lambda body: subscriptions.save_subscriber(body, subscriber_id, create=False),
+        lambda: subscriptions.delete_subscriber(subscriber_id),
+    )
 
 
 def subscription_list(request) -> Response:
-    auth.require(request, write=request.method == "POST")
-    if request.method == "POST":
-        return _guarded(lambda: _reply(201, subscriptions.save_subscription(_body(request))))
     wanted = (request.query_params or {}).get("subscriber")
-    return _reply(200, {"subscriptions": subscriptions.list_subscriptions(wanted)})
+    return _collection(
+        request,
+        lambda: {"subscriptions": subscriptions.list_subscriptions(wanted)},
+        subscriptions.save_subscription,
+    )
 
 
 def subscription(request, subscription_id: str) -> Response:
-    auth.require(request, write=request.method != "GET")
-    if request.method == "GET":
-        return _guarded(lambda: _reply(200, subscriptions.get_subscription(subscription_id)))
-    if request.method == "PUT":
-        return _guarded(
-            lambda: _reply(200, subscriptions.save_subscription(_body(request), subscription_id))
-        )
-    return _guarded(lambda: _reply(204, subscriptions.delete_subscription(subscription_id) or ""))
+    return _member(
+        request,
+        lambda: subscriptions.get_subscription(subscription_id),
+        lambda body: subscriptions.save_subscription(body, subscription_id),
+        lambda: subscriptions.delete_subscription(subscription_id),
+    )

@@ -71,7 +71,9 @@ def subscribers_create(ctx, subscriber_id, name, contacts, members) -> None:
     target(ctx)
     parsed = []
     for i, contact in enumerate(contacts):
-        address, _, priority = contact.partition(":")
+        address, _, priority = contact.rpartition(":") if ":" in contact else (contact, "", "")
+        if priority and not priority.isdigit():
+            raise click.BadParameter("PRIORITY must be a whole number", param_hint="--contact")
         parsed.append({"address": address, "priority": int(priority) if priority else i + 1})
     body = {"id": subscriber_id, "name": name, "contacts": parsed, "members": list(members)}
     created = _run(lambda: _store().save_subscriber(body))

@@ -105,85 +105,89 @@ class SampleFeed:
         }
 
 
-def _handler(feed: SampleFeed):
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *_args) -> None:
-            pass
+class _Handler(BaseHTTPRequestHandler):
+    feed: SampleFeed  # set per server by _handler()
 
-        def _send(self, status: int, body, raw: bytes | None = None) -> None:
-            data = raw if raw is not None else json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+    def log_message(self, *_args) -> None:
+        pass
 
-        def _json(self):
-            length = int(self.headers.get("Content-Length") or 0)
-            try:
-                return json.loads(self.rfile.read(length) or b"{}")
-            except ValueError:
-                return None
+    def _send(self, status: int, body, raw: bytes | None = None) -> None:
+        data = raw if raw is not None else json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-            if self.path != "/incidents":
-                return self._send(404, {"error": "not found"})
-            with feed.lock:
-                self._send(200, {"incidents": list(feed.incidents.values())})
+    def _json(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            return json.loads(self.rfile.read(length) or b"{}")
+        except ValueError:
+            return None
 
-        def do_POST(self) -> None:  # noqa: N802
-            body = self._json()
-            if not isinstance(body, dict):
-                return self._send(400, {"error": "body must be a JSON object"})
-            if self.path == "/incidents":
-                return self._send(201, feed.put(body))
-            if self.path != "/incidents/changes":
-                return self._send(404, {"error": "not found"})
-            feed.requests += 1
-            if feed.faults and self._fault(feed.faults.pop(0)):
-                return
-            claims = self._verify(body)
-            if claims is not None:
-                feed.tokens.append(claims)
-                if feed.before_answer:
-                    feed.before_answer(body)
-                self._send(200, feed.changes(body))
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        if self.path != "/incidents":
+            return self._send(404, {"error": "not found"})
+        with self.feed.lock:
+            self._send(200, {"incidents": list(self.feed.incidents.values())})
 
-        def _verify(self, body: dict) -> dict | None:
-            token = self.headers.get("Authorization", "").removeprefix("Bearer ")
-            try:
-                claims = feed_token.verify(
-                    token,
-                    feed_token.signing_key(),
-                    audience=feed.changes_url,
-                    now=clock.epoch(),
-                )
-            except feed_token.InvalidToken as error:
-                self._send(401, {"error": str(error)})
-                return None
-            if claims["sub"] != body.get("subscriber", ""):
-                self._send(403, {"error": "token is for another subscriber"})
-                return None
-            if not isinstance(body.get("since"), str):
-                self._send(400, {"error": "since is required"})
-                return None
-            return claims
+    def do_POST(self) -> None:  # noqa: N802
+        body = self._json()
+        if not isinstance(body, dict):
+            return self._send(400, {"error": "body must be a JSON object"})
+        if self.path == "/incidents":
+            return self._send(201, self.feed.put(body))
+        if self.path != "/incidents/changes":
+            return self._send(404, {"error": "not found"})
+        self.feed.requests += 1
+        if self.feed.faults and self._fault(self.feed.faults.pop(0)):
+            return
+        claims = self._verify(body)
+        if claims is not None:
+            self.feed.tokens.append(claims)
+            if self.feed.before_answer:
+                self.feed.before_answer(body)
+            self._send(200, self.feed.changes(body))
 
-        def _fault(self, mode: str) -> bool:
-            if mode == "ok":
-                return False
-            if mode == "timeout":
-                feed.released.wait(30)
-                return True
-            if mode == "500":
-                self._send(500, {"error": "boom"})
-            elif mode == "badjson":
-                self._send(200, None, raw=b"{not json")
-            elif mode == "badshape":
-                self._send(200, {"records": [{"id": 1, "title": None}]})
+    def _verify(self, body: dict) -> dict | None:
+        token = self.headers.get("Authorization", "").removeprefix("Bearer ")
+        try:
+            claims = feed_token.verify(
+                token,
+                feed_token.signing_key(),
+                audience=self.feed.changes_url,
+                now=clock.epoch(),
+            )
+        except feed_token.InvalidToken as error:
+            self._send(401, {"error": str(error)})
+            return None
+        if claims["sub"] != body.get("subscriber", ""):
+            self._send(403, {"error": "token is for another subscriber"})
+            return None
+        if not isinstance(body.get("since"), str):
+            self._send(400, {"error": "since is required"})
+            return None
+        return claims
+
+    def _fault(self, mode: str) -> bool:
+        if mode == "ok":
+            return False
+        if mode == "timeout":
+            self.feed.released.wait(30)
             return True
+        if mode == "500":
+            self._send(500, {"error": "boom"})
+        elif mode == "badjson":
+            self._send(200, None, raw=b"{not json")
+        elif mode == "badshape":
+            self._send(200, {"records": [{"id": 1, "title": None}]})
+        return True
 
-    return Handler
+
+def _handler(feed: SampleFeed) -> type:
+    """A handler class bound to this feed (http.server builds one per request)."""
+    return type("Handler", (_Handler,), {"feed": feed})
 
 
 def start(env: dict):

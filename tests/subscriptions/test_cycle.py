@@ -168,3 +168,13 @@ def test_changes_beyond_the_page_limit_come_in_the_next_mail(herald, monkeypatch
     assert "Incident 0" in bodies[0] and "Incident 1" in bodies[0]
     assert "they follow in the next one" in bodies[0]
     assert "Incident 2" in bodies[1] and "Incident 1" not in bodies[1]
+
+
+def test_a_changed_resource_is_asked_once_then_fetched_per_subscription(herald):
+    for _ in range(3):
+        herald.subscribe()
+    herald.clock.shift(60)
+    herald.sample.put({"title": "Storm"})
+    assert herald.cycle()["queued"] == 3
+    assert herald.sample.requests == 1 + 3  # one "changed?" question, one fetch each
+    assert len(herald.mails()) == 3

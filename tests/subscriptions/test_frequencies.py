@@ -2,7 +2,7 @@
 
 import pytest
 
-from chalicelib import subscriptions
+from chalicelib import subscription_pairs
 from chalicelib.subscription_rules import FREQUENCIES
 
 START = 1793610000  # 2026-11-02 09:00 UTC, the clock fixture's moment
@@ -45,7 +45,7 @@ def test_never_is_never_checked(herald):
 
 
 def test_next_check_skips_to_the_first_slot_after_now():
-    assert subscriptions.next_check("hourly", 0, 100) == 3600
-    assert subscriptions.next_check("hourly", 0, 3600) == 7200
-    assert subscriptions.next_check("daily", 0, 86400 * 3 + 5) == 86400 * 4
-    assert subscriptions.next_check("never", 0, 5) is None
+    assert subscription_pairs.next_check("hourly", 0, 100) == 3600
+    assert subscription_pairs.next_check("hourly", 0, 3600) == 7200
+    assert subscription_pairs.next_check("daily", 0, 86400 * 3 + 5) == 86400 * 4
+    assert subscription_pairs.next_check("never", 0, 5) is None

@@ -67,6 +67,8 @@ def test_it_uses_a_configured_subject_template(monkeypatch):
         ("SUBSCRIPTIONS_SUBJECT", "$r\nBcc: victim@example.org", "Incidents", "Alice"),
         (None, None, "Incidents\nBcc: victim@example.org", "Alice"),
         (None, None, "Incidents", "Alice\rBcc: victim@example.org"),
+        (None, None, "Incidents\u2028Bcc: victim@example.org", "Alice"),
+        ("SYSTEM_NAME", "Herald\x85Bcc: victim@example.org", "Incidents", "Alice"),
     ],
 )
 def test_it_refuses_header_injection(monkeypatch, variable, value, resource, recipient):

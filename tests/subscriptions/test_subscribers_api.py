@@ -83,3 +83,13 @@ def test_it_refuses_a_duplicate_id_and_deleting_a_subscriber_in_use(client, api_
     sub = {"subscriber": "a", "resources": [{"name": "R", "url": "http://127.0.0.1:1/r"}]}
     assert _post(client, "/subscriptions", sub, api_key).status_code == 201
     assert client.http.delete("/subscribers/a", headers=api_key).status_code == 409
+
+
+def test_a_replacement_keeps_the_id_of_its_path(client, api_key):
+    _post(client, "/subscribers", {"id": "a", "name": "A", "contacts": ["a@b.org"]}, api_key)
+    headers = {**api_key, "Content-Type": "application/json"}
+    other = json.dumps({"id": "b", "name": "B", "contacts": ["b@b.org"]})
+    reply = client.http.put("/subscribers/a", body=other, headers=headers)
+    assert reply.status_code == 400
+    assert json.loads(reply.body)["field"] == "id"
+    assert client.http.get("/subscribers/b", headers=api_key).status_code == 404

@@ -59,3 +59,11 @@ def test_it_names_the_refused_field(run):
     result = run("subscribers", "create", "bob", "--name", "Bob", "--contact", "not-an-address")
     assert result.exit_code == 2
     assert "contacts[0].address" in result.output
+
+
+def test_it_refuses_a_priority_that_is_not_a_number(run):
+    result = run("subscribers", "create", "ana", "--name", "Ana", "--contact", "ana@example.org:x")
+    assert result.exit_code == 2
+    assert "--contact" in result.output
+    created = run("subscribers", "create", "ana", "--name", "Ana", "--contact", "a@example.org:7")
+    assert json.loads(created.output)["contacts"][0]["priority"] == 7
