@@ -10,32 +10,12 @@ is not a figure: requests and items are).
 """
 
 import os
-import sys
-import time
-from collections import Counter
 from decimal import Decimal
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import harness
+
 SIZES = [int(n) for n in os.environ.get("BENCH_HEALTHY", "1000,20000").split(",")]
 DUE = 10
-
-
-def environment() -> None:
-    from herald import environment as env
-
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    os.environ.pop("HERALD_LOCAL", None)
-    os.environ.update(
-        {
-            **env.stage_env("dev"),
-            **env.fake_credentials(),
-            "HERALD_SECRET_KEY": "bench-secret",
-            "HERALD_PUBLIC_URL": "http://herald.bench",
-            "POWERTOOLS_LOG_LEVEL": "WARNING",
-        }
-    )
 
 
 def monitor(name: str, last_ping: float) -> dict:
@@ -58,57 +38,45 @@ def fill(table, names: range, prefix: str, last_ping: float) -> None:
             batch.put_item(Item=monitor(f"{prefix}{n:05d}", last_ping))
 
 
-def run_once(app, calls: Counter, items: Counter) -> dict:
-    from herald.local.invoke import fire
-
-    calls.clear()
-    items.clear()
-    result = fire(app, "check_monitors")
-    return {"result": result, "calls": dict(calls), "items": items["read"]}
-
-
 def main() -> None:
-    environment()
-    import logging
-    import warnings
-
-    from moto import mock_aws
-
-    logging.disable(logging.WARNING)
-    warnings.filterwarnings("ignore")
-    with mock_aws():
+    # Requests and items are the figures here, not time: keep EMF metric lines off the output.
+    harness.environment(HERALD_PUBLIC_URL="http://herald.bench", POWERTOOLS_METRICS_DISABLED="true")
+    harness.quiet()
+    runs = []
+    with harness.moto_stack():
         from app import app
         from chalicelib import aws, clock, monitors
-        from herald.local import stack
+        from herald.local.invoke import fire
 
-        stack.deploy("dev")
         table = aws.table(monitors.TABLE)
-        calls, items = Counter(), Counter()
-        events = table.meta.client.meta.events
-        events.register("before-call.dynamodb.*", lambda model, **_: calls.update([model.name]))
-
-        def count_items(http_response, parsed, model, **_):
-            items.update(read=parsed.get("Count", 0) + (1 if "Item" in parsed else 0))
-
-        events.register("after-call.dynamodb.*", count_items)
-        now, healthy, rows = clock.epoch(), 0, []
+        now, healthy = clock.epoch(), 0
         for round_, size in enumerate(SIZES):
-            started = time.perf_counter()
-            fill(table, range(healthy, size), "healthy-", now - 10)
-            fill(table, range(DUE), f"due{round_}-", now - 1000)
-            healthy = size
-            filled = time.perf_counter() - started
-            run = run_once(app, calls, items)
-            rows.append((size, run))
-            print(
-                f"{size:6} healthy + {DUE} due (written in {filled:.0f} s): "
-                f"{sum(run['calls'].values())} DynamoDB requests "
-                f"{dict(sorted(run['calls'].items()))}, {run['items']} items read, "
-                f"checker: {run['result']}"
+            filled = harness.timed(
+                lambda r=round_, s=size, h=healthy: _fill_round(table, r, s, h, now)
             )
-    same = len({tuple(sorted(run["calls"].items())) for _, run in rows}) == 1
-    scans = sum(run["calls"].get("Scan", 0) for _, run in rows)
-    print(f"identical requests across sizes: {same}; Scans: {scans} (target: True, 0)")
+            healthy = size
+            with harness.RequestCounter() as dynamodb:
+                result = fire(app, "check_monitors")
+            runs.append((size, dict(dynamodb.calls), dynamodb.items_read))
+            print(f"{size} healthy + {DUE} due written in {filled:.0f} s; checker: {result}")
+    rows = [
+        harness.Row(
+            f"checker run, {size} healthy + {DUE} due",
+            f"{sum(calls.values())} DynamoDB requests ({harness.detail(calls)}), "
+            f"{items} items read",
+        )
+        for size, calls, items in runs
+    ]
+    same = len({tuple(sorted(calls.items())) for _, calls, _ in runs}) == 1
+    scans = sum(calls.get("Scan", 0) for _, calls, _ in runs)
+    rows.append(harness.Row("identical requests across sizes", str(same), "True", same))
+    rows.append(harness.Row("Scans", scans, "0", scans == 0))
+    harness.report(rows, "checker scaling")
+
+
+def _fill_round(table, round_: int, size: int, healthy: int, now: float) -> None:
+    fill(table, range(healthy, size), "healthy-", now - 10)
+    fill(table, range(DUE), f"due{round_}-", now - 1000)
 
 
 if __name__ == "__main__":

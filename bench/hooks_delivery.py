@@ -12,50 +12,15 @@ Runs on moto in-process with Herald's stack deployed from infra/, local mode
 
 import io
 import json
-import os
-import statistics
-import sys
 import time
-from collections import Counter
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import harness
 
 
-def _environment() -> None:
-    from herald import environment
-
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    os.environ.update(
-        {
-            **environment.stage_env("dev"),
-            **environment.fake_credentials(),
-            "HERALD_SECRET_KEY": "bench-secret",
-            "HERALD_LOCAL": "1",
-            "POWERTOOLS_LOG_LEVEL": "WARNING",
-        }
-    )
-
-
-def _counted(run) -> Counter:
-    from chalicelib import aws
-
-    calls: Counter = Counter()
-
-    def count(event_name, **_kwargs):
-        service, operation = event_name.split(".")[1:3]
-        calls[f"{service}.{operation}"] += 1
-
-    clients = [aws.table("HOOKS_TABLE").meta.client, aws.client("sqs"), aws.client("dynamodb")]
-    for client in clients:
-        client.meta.events.register("before-call.*.*", count)
-    try:
+def _counted(run) -> harness.RequestCounter:
+    with harness.RequestCounter(("dynamodb", "sqs"), qualified=True) as counter:
         run()
-    finally:
-        for client in clients:
-            client.meta.events.unregister("before-call.*.*", count)
-    return calls
+    return counter
 
 
 def _record(body: dict, n: int) -> dict:
@@ -67,21 +32,13 @@ def _record(body: dict, n: int) -> dict:
 
 
 def main() -> None:
-    import logging
-    import warnings
-
-    logging.getLogger("moto").setLevel(logging.ERROR)
-    warnings.filterwarnings("ignore", message="Tried to parse AWS::")
-    _environment()
-    from moto import mock_aws
-
-    from chalicelib import aws, events, hook_delivery, hooks, webhooks
-    from herald.local import stack
+    harness.environment(HERALD_LOCAL="1")  # local mode: loopback destinations allowed
+    harness.quiet()
+    from chalicelib import events, hook_delivery, hooks
     from herald.local.receiver import Receiver
 
-    with mock_aws():
-        aws.reset()
-        stack.deploy("dev")
+    rows = []
+    with harness.moto_stack():
         receiver = Receiver(port=0, out=io.StringIO())
         receiver.start()
         try:
@@ -92,48 +49,78 @@ def main() -> None:
                     n = len(hooks.all_hooks())
                     hooks.create(f"job.kind{n}", "python", "log_event", persistent=True)
                 event = events.envelope("monitor.down", "backups", {"monitor": "backups"})
-                calls = _counted(lambda e=event: hook_delivery._fan_out(e))
+                calls = _counted(lambda e=event: hook_delivery._fan_out(e)).calls
                 dynamodb = sum(v for k, v in calls.items() if k.startswith("dynamodb"))
                 figures.append(dynamodb)
-                print(
-                    f"fan-out with {total:>3} hooks stored: {dynamodb} DynamoDB requests", end=" "
+                rows.append(
+                    harness.Row(
+                        f"fan-out of one event, {total} hooks stored",
+                        f"{dynamodb} DynamoDB request(s); all AWS: {harness.detail(calls)}",
+                    )
                 )
-                print(dict(calls))
             same = figures[0] == figures[1]
-            print(f"  target: independent of the number of hooks -> {'met' if same else 'NOT met'}")
-
-            times = []
-            for n in range(50):
-                event = events.envelope("monitor.down", "backups", {"monitor": "backups"})
-                message = {
-                    "herald": hook_delivery.MESSAGE,
-                    "hook_id": hook["id"],
-                    "delivery_id": hook_delivery.delivery_id(event["id"], hook["id"]),
-                    "attempt": 1,
-                    "first_at": time.time(),
-                    "not_before": time.time(),
-                    "event": event,
-                }
-                started = time.perf_counter()
-                calls = _counted(lambda m=message, i=n: hook_delivery.handle(_record(m, i)))
-                times.append(time.perf_counter() - started)
-            print(f"one web-hook delivery: {sum(calls.values())} AWS requests {dict(calls)}")
-            print(
-                f"  wall time on moto, median of 50: {statistics.median(times) * 1000:.1f} ms; "
-                f"receiver got {len(receiver.received)}"
+            rows.append(
+                harness.Row(
+                    "DynamoDB requests, 300 vs 10 hooks",
+                    f"{figures[1]} vs {figures[0]}",
+                    "independent of the number of hooks",
+                    same,
+                )
             )
-
-            body = b"x" * 1024
-            count, started = 0, time.perf_counter()
-            while time.perf_counter() - started < 1.0:
-                webhooks.headers_for(hook, f"msg_{count}", body)
-                count += 1
-            rate = count / (time.perf_counter() - started)
-            print(f"signing (secret derived each time): {rate:,.0f}/s")
-            if not same or len(receiver.received) != 50:
-                sys.exit(1)
+            rows += _deliveries(hook, receiver)
         finally:
             receiver.stop()
+    rows.append(_signing(hook))
+    harness.report(rows, "hooks delivery")
+
+
+def _deliveries(hook: dict, receiver) -> list:
+    """50 web-hook deliveries to the loopback receiver: requests of one, median time."""
+    from chalicelib import events, hook_delivery
+
+    times = []
+    for n in range(50):
+        event = events.envelope("monitor.down", "backups", {"monitor": "backups"})
+        message = {
+            "herald": hook_delivery.MESSAGE,
+            "hook_id": hook["id"],
+            "delivery_id": hook_delivery.delivery_id(event["id"], hook["id"]),
+            "attempt": 1,
+            "first_at": time.time(),
+            "not_before": time.time(),
+            "event": event,
+        }
+        started = time.perf_counter()
+        counter = _counted(lambda m=message, i=n: hook_delivery.handle(_record(m, i)))
+        times.append(time.perf_counter() - started)
+    return [
+        harness.Row(
+            "one web-hook delivery",
+            f"{counter.total} AWS requests ({harness.detail(counter.calls)})",
+        ),
+        harness.Row(
+            "delivery wall time on moto, median of 50", f"{harness.median(times) * 1000:.1f} ms"
+        ),
+        harness.Row(
+            "deliveries the receiver got",
+            len(receiver.received),
+            "50",
+            len(receiver.received) == 50,
+        ),
+    ]
+
+
+def _signing(hook: dict) -> harness.Row:
+    """HMAC-SHA256 signatures over a 1 kB body for one second, secret derived each time."""
+    from chalicelib import webhooks
+
+    body = b"x" * 1024
+    count, started = 0, time.perf_counter()
+    while time.perf_counter() - started < 1.0:
+        webhooks.headers_for(hook, f"msg_{count}", body)
+        count += 1
+    rate = count / (time.perf_counter() - started)
+    return harness.Row("signing (secret derived each time)", f"{rate:,.0f}/s")
 
 
 if __name__ == "__main__":

@@ -8,57 +8,26 @@ and prints the ratio (target <= 1.5).
 """
 
 import os
-import sys
-import time
-from collections import Counter
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import harness
+
 N = int(os.environ.get("BENCH_PINGS", "400"))
 ROUNDS = 8
-
-
-def environment() -> None:
-    from herald import environment as env
-
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    os.environ.pop("HERALD_LOCAL", None)
-    os.environ.update(
-        {
-            **env.stage_env("dev"),
-            **env.fake_credentials(),
-            "HERALD_SECRET_KEY": "bench-secret",
-            "HERALD_PUBLIC_URL": "http://herald.bench",
-            "POWERTOOLS_LOG_LEVEL": "WARNING",
-        }
-    )
+TARGET_REQUESTS, TARGET_RATIO = 2, 1.5
 
 
 def main() -> None:
-    environment()
-    import logging
-    import warnings
-
-    from moto import mock_aws
-
-    logging.disable(logging.WARNING)
-    warnings.filterwarnings("ignore")
-    with mock_aws():
+    harness.environment(HERALD_PUBLIC_URL="http://herald.bench")
+    harness.quiet()
+    rows = []
+    with harness.moto_stack():
         from chalice.test import Client
 
         from app import app
-        from chalicelib import aws, monitor_admin, monitors
-        from herald.local import stack
+        from chalicelib import monitor_admin, monitors
 
-        stack.deploy("dev")
         settings = {"max_sleep": 300, "email_frequency": 3600, "device_email": "o@example.com"}
         monitor_admin.upsert("bench", settings)
-        calls = Counter()
-        client = aws.table(monitors.TABLE).meta.client
-        client.meta.events.register(
-            "before-call.dynamodb.*", lambda model, **_: calls.update([model.name])
-        )
         uuid, key = monitors.uuid_for("bench"), monitors.ping_key("bench")
         forms = {
             "/ping/UUID": f"/ping/{uuid}",
@@ -67,21 +36,26 @@ def main() -> None:
             "/ping/UUID/fail": f"/ping/{uuid}/fail",
             "/ping/UUID/start": f"/ping/{uuid}/start",
         }
-        with Client(app, stage_name="dev", project_dir=str(ROOT)) as test_client:
-            print("DynamoDB requests per ping (target <= 2, no Scan):")
-            for form, path in forms.items():
-                calls.clear()
-                assert test_client.http.get(path).status_code == 200
-                detail = ", ".join(f"{n} {op}" for op, n in sorted(calls.items()))
-                print(f"  {form:22} {sum(calls.values())}  ({detail})")
-            ratio = timing(test_client, forms["/ping/UUID"], uuid)
-    print(f"ratio (median of {ROUNDS} alternating rounds) {ratio:.2f} (target <= 1.5)")
+        with Client(app, stage_name="dev", project_dir=str(harness.ROOT)) as test_client:
+            with harness.RequestCounter() as dynamodb:
+                for form, path in forms.items():
+                    dynamodb.clear()
+                    assert test_client.http.get(path).status_code == 200
+                    met = dynamodb.total <= TARGET_REQUESTS and "Scan" not in dynamodb.calls
+                    rows.append(
+                        harness.Row(
+                            f"DynamoDB requests, {form}",
+                            f"{dynamodb.total} ({dynamodb.detail()})",
+                            f"<= {TARGET_REQUESTS}, no Scan",
+                            met,
+                        )
+                    )
+            rows += timing(test_client, forms["/ping/UUID"], uuid)
+    harness.report(rows, "ping path")
 
 
-def timing(test_client, path: str, uuid: str) -> float:
+def timing(test_client, path: str, uuid: str) -> list:
     """Alternate batches of both, so a busy machine slows both alike; median ratio."""
-    import statistics
-
     import boto3
 
     from chalicelib import monitors
@@ -91,21 +65,31 @@ def timing(test_client, path: str, uuid: str) -> float:
     for _ in range(20):  # warm both paths
         test_client.http.get(path)
         bare_ping(table, monitor_key)
+    batch = N // ROUNDS
     api_times, bare_times = [], []
     for _ in range(ROUNDS):
-        started = time.perf_counter()
-        for _ in range(N // ROUNDS):
-            test_client.http.get(path)
-        api_times.append(time.perf_counter() - started)
-        started = time.perf_counter()
-        for _ in range(N // ROUNDS):
-            bare_ping(table, monitor_key)
-        bare_times.append(time.perf_counter() - started)
-    per = 1000 / (N // ROUNDS)
-    api_ms, bare_ms = statistics.median(api_times) * per, statistics.median(bare_times) * per
-    print(f"{N} pings through the Chalice test client: {api_ms:.2f} ms each (median round)")
-    print(f"{N} bare boto3 UpdateItem + PutItem:        {bare_ms:.2f} ms each (median round)")
-    return statistics.median(a / b for a, b in zip(api_times, bare_times, strict=True))
+        api_times.append(harness.timed(lambda: [test_client.http.get(path) for _ in range(batch)]))
+        bare_times.append(
+            harness.timed(lambda: [bare_ping(table, monitor_key) for _ in range(batch)])
+        )
+    per = 1000 / batch
+    ratio = harness.median(a / b for a, b in zip(api_times, bare_times, strict=True))
+    return [
+        harness.Row(
+            f"ping via Chalice test client ({N} pings, median round)",
+            f"{harness.median(api_times) * per:.2f} ms",
+        ),
+        harness.Row(
+            f"bare boto3 UpdateItem + PutItem ({N}, median round)",
+            f"{harness.median(bare_times) * per:.2f} ms",
+        ),
+        harness.Row(
+            f"ping / bare ratio (median of {ROUNDS} alternating rounds)",
+            ratio,
+            f"<= {TARGET_RATIO}",
+            ratio <= TARGET_RATIO,
+        ),
+    ]
 
 
 def bare_ping(table, monitor_key: dict) -> None:

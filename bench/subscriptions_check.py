@@ -10,33 +10,11 @@ Runs on moto in-process with Herald's stack deployed from infra/ and the
 sample feed on loopback. Requests are counted with a botocore event hook.
 """
 
-import os
-import sys
 import time
-from collections import Counter
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import harness
 
 DUE = 20
-
-
-def _environment() -> None:
-    from herald import environment
-
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    os.environ.pop("HERALD_LOCAL", None)
-    os.environ.update(
-        {
-            **environment.stage_env("dev"),
-            **environment.fake_credentials(),
-            "HERALD_SECRET_KEY": "bench-secret",
-            "HERALD_FEED_SIGNING_KEY": "bench-feed-key",
-            "SUBSCRIPTIONS_ALLOW_PRIVATE_FEEDS": "1",  # the sample feed is on loopback
-            "POWERTOOLS_LOG_LEVEL": "WARNING",
-        }
-    )
 
 
 def _pairs(url: str, start: int, count: int, due_at: int, tag: str):
@@ -64,40 +42,25 @@ def _store(items) -> None:
             batch.put_item(Item=item)
 
 
-def _counted_check() -> tuple[dict, Counter]:
-    from chalicelib import aws, notify
+def _counted_check() -> tuple[dict, harness.RequestCounter]:
+    from chalicelib import notify
 
-    calls: Counter = Counter()
-
-    def count(event_name, **_kwargs):
-        calls[event_name.rsplit(".", 1)[-1]] += 1
-
-    client = aws.table("SUBSCRIPTIONS_TABLE").meta.client
-    client.meta.events.register("before-call.dynamodb.*", count)
-    try:
+    with harness.RequestCounter() as dynamodb:
         summary = notify.check_cycle()
-    finally:
-        client.meta.events.unregister("before-call.dynamodb.*", count)
-    return summary, calls
+    return summary, dynamodb
 
 
 def main() -> None:
-    import logging
-    import warnings
-
-    # moto cannot build AWS::SQS::QueuePolicy (it enforces no queue policy anyway).
-    logging.getLogger("moto").setLevel(logging.ERROR)
-    warnings.filterwarnings("ignore", message="Tried to parse AWS::SQS::QueuePolicy")
-    _environment()
-    from moto import mock_aws
-
-    from chalicelib import aws, clock
-    from herald.local import stack
+    harness.environment(
+        HERALD_FEED_SIGNING_KEY="bench-feed-key",
+        SUBSCRIPTIONS_ALLOW_PRIVATE_FEEDS="1",  # the sample feed is on loopback
+    )
+    harness.quiet()
+    from chalicelib import clock
     from herald.local.sample_feed import SampleFeed
 
-    with mock_aws():
-        aws.reset()
-        stack.deploy("dev")
+    rows = []
+    with harness.moto_stack():
         busy, quiet = SampleFeed(0).start(), SampleFeed(0).start()
         try:
             busy.put({"title": "Something happened"})
@@ -109,30 +72,40 @@ def main() -> None:
                 _store(_pairs(busy.changes_url, stored, total - stored - DUE, now + 86400, "n"))
                 _store(_pairs(busy.changes_url, total, DUE, now - 60, f"due{total}-"))
                 stored = total
-                summary, calls = _counted_check()
-                figures.append(sum(calls.values()))
-                print(
-                    f"check with {DUE} due of {total:>6,} subscriptions: "
-                    f"{sum(calls.values())} DynamoDB requests {dict(calls)}; "
-                    f"queued {summary['queued']}"
+                summary, dynamodb = _counted_check()
+                figures.append(dynamodb.total)
+                rows.append(
+                    harness.Row(
+                        f"check, {DUE} due of {total:,} subscriptions",
+                        f"{dynamodb.total} DynamoDB requests ({dynamodb.detail()}); "
+                        f"queued {summary['queued']}",
+                    )
                 )
             same = figures[0] == figures[1]
-            print(f"  target: independent of the total -> {'met' if same else 'NOT met'}")
-
-            _store(_pairs(quiet.changes_url, 0, 1_000, now - 60, "quiet"))
-            summary, calls = _counted_check()
-            print(
-                f"check with 1,000 due subscriptions on an unchanged resource: "
-                f"{quiet.requests} HTTP request(s) to it; {summary['unchanged']} moved on "
-                f"unfetched; {sum(calls.values())} DynamoDB requests"
+            rows.append(
+                harness.Row(
+                    "DynamoDB requests, 10,000 vs 1,000 stored",
+                    f"{figures[1]} vs {figures[0]}",
+                    "independent of the total",
+                    same,
+                )
             )
-            print(f"  target: 1 HTTP request -> {'met' if quiet.requests == 1 else 'NOT met'}")
+            _store(_pairs(quiet.changes_url, 0, 1_000, now - 60, "quiet"))
+            summary, dynamodb = _counted_check()
+            rows.append(
+                harness.Row(
+                    "HTTP requests to an unchanged resource, 1,000 due",
+                    f"{quiet.requests} ({summary['unchanged']} moved on unfetched; "
+                    f"{dynamodb.total} DynamoDB requests)",
+                    "1",
+                    quiet.requests == 1,
+                )
+            )
             print(f"(whole benchmark {time.monotonic() - started:.0f} s on moto)")
-            if not same or quiet.requests != 1:
-                sys.exit(1)
         finally:
             busy.stop()
             quiet.stop()
+    harness.report(rows, "subscriptions check")
 
 
 if __name__ == "__main__":
