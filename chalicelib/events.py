@@ -17,9 +17,9 @@ from chalicelib.observability import count, logger
 SOURCE = "herald"
 
 
-def envelope(type_: str, source: str, data: dict) -> dict:
+def envelope(type_: str, source: str, data: dict, event_id: str | None = None) -> dict:
     return {
-        "id": uuid.uuid4().hex,
+        "id": event_id or uuid.uuid4().hex,
         "type": type_,
         "source": source,
         "time": clock.iso(clock.now()),
@@ -27,9 +27,15 @@ def envelope(type_: str, source: str, data: dict) -> dict:
     }
 
 
-def emit(type_: str, source: str, data: dict | None = None) -> dict | None:
-    """Publish one event; returns it, or None when publishing failed."""
-    event = envelope(type_, source, data or {})
+def emit(
+    type_: str, source: str, data: dict | None = None, *, event_id: str | None = None
+) -> dict | None:
+    """Publish one event; returns it, or None when publishing failed.
+
+    An action that may run twice (a checker finishing a crashed run's notice)
+    passes a fixed event_id, so hooks see the same id and deliver it once.
+    """
+    event = envelope(type_, source, data or {}, event_id)
     try:
         result = aws.client("events").put_events(
             Entries=[

@@ -152,9 +152,9 @@ def attempt(hook: dict, message: dict) -> webhooks.Outcome:
         return webhooks.Outcome("load-failed", error=str(error))
     started = time.monotonic()
     try:
-        function(copy.deepcopy(event))
+        python_hooks.call(function, copy.deepcopy(event))
         outcome = webhooks.Outcome("success")
-    except Exception as error:  # noqa: BLE001 - a hook that raises is retried and kept
+    except (Exception, python_hooks.Overrun) as error:  # noqa: BLE001 - retried and kept
         logger.exception("hook raised", extra={"hook": hook["id"], "arg": hook["arg"]})
         outcome = webhooks.Outcome("failed", error=f"{type(error).__name__}: {error}"[:500])
     outcome.duration_ms = int((time.monotonic() - started) * 1000)
@@ -226,25 +226,22 @@ def deliveries(
     since: the hook's created_at, so a hook deleted and created again (same
     id) does not show its predecessor's attempts.
     """
-    from boto3.dynamodb.conditions import Key
+    from boto3.dynamodb.conditions import Attr, Key
 
-    now = clock.epoch()
-    query = {
+    # TTL deletes late, so expired records are filtered out here too.
+    shown = Attr("expires_at").gt(int(clock.epoch()))
+    if status:
+        shown &= Attr("status").eq(status)
+    items = aws.query_all(
+        aws.table(hooks.TABLE),
+        limit,
         # "$" sorts right after "#": every DELIVERY#... key from `since` on.
-        "KeyConditionExpression": Key("pk").eq(f"HOOK#{hook_id}")
+        KeyConditionExpression=Key("pk").eq(f"HOOK#{hook_id}")
         & Key("sk").between(f"DELIVERY#{since}", "DELIVERY$"),
-        "ScanIndexForward": False,
-    }
-    shown = []
-    while len(shown) < limit:
-        page = aws.table(hooks.TABLE).query(**query)
-        for item in page["Items"]:
-            if float(item["expires_at"]) > now and status in (None, item["status"]):
-                shown.append({k: hooks.plain(v) for k, v in item.items() if k not in _HIDDEN})
-        if "LastEvaluatedKey" not in page:
-            break
-        query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-    return shown[:limit]
+        FilterExpression=shown,
+        ScanIndexForward=False,
+    )
+    return [{k: hooks.plain(v) for k, v in item.items() if k not in _HIDDEN} for item in items]
 
 
 _HIDDEN = ("pk", "sk", "expires_at")

@@ -78,53 +78,62 @@ def create(
 ) -> tuple[dict, str | None]:
     """Store a new hook; returns (hook, webhook secret or None). Raises Invalid."""
     node, service, type_, arg = _validate(node, service, type_, arg)
-    if persistent and ttl is not None:
-        raise Invalid("ttl applies only to temporary hooks (leave out persistent)")
-    if not persistent:
-        ttl = DEFAULT_TTL if ttl is None else ttl
-        if isinstance(ttl, bool) or not isinstance(ttl, int) or not 60 <= ttl <= MAX_TTL:
-            raise Invalid(f"ttl must be a whole number of seconds from 60 to {MAX_TTL}")
-    now = clock.epoch()
-    # The id is the hook's identity, so the conditional put below refuses an
-    # identical live hook atomically, even when two creates race.
-    identity = json.dumps([node, service, type_, arg]).encode()
-    hook_id = hashlib.sha256(identity).hexdigest()[:16]
-    item = {
-        **_key(hook_id),
-        "gsi1pk": "HOOKS",
-        "gsi1sk": f"{clock.iso(clock.now())}#{hook_id}",
-        "id": hook_id,
-        "node": node,
-        "type": type_,
-        "arg": arg,
-        "persistent": bool(persistent),
-        "enabled": True,
-        "created_at": clock.iso(clock.now()),
-    }
-    if service:
-        item["service"] = service
-    if not persistent:
-        item["expires_at"] = int(now) + ttl
+    lifetime = _lifetime(persistent, ttl)
+    now = int(clock.epoch())
+    item = {**_new_item(node, service, type_, arg), "persistent": lifetime is None}
+    if lifetime:
+        item["expires_at"] = now + lifetime
     secret = None
     if type_ == "webhook":
         # Not secret by itself: the signing secret also needs the deployment's key.
         item["salt"] = random.token_hex(16)
         item["secret_version"] = 1
-        secret = webhooks.secret_text(hook_id, item["salt"], 1)
-    from botocore.exceptions import ClientError
-
+        secret = webhooks.secret_text(item["id"], item["salt"], 1)
     try:
         aws.table(TABLE).put_item(
             Item=item,
             # An expired hook TTL has not removed yet may be replaced.
             ConditionExpression="attribute_not_exists(pk) OR expires_at <= :now",
-            ExpressionAttributeValues={":now": int(now)},
+            ExpressionAttributeValues={":now": now},
         )
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            raise Duplicate(f"hook {hook_id} already does this") from None
+    except Exception as error:
+        if aws.rejected(error):
+            raise Duplicate(f"hook {item['id']} already does this") from None
         raise
     return item, secret
+
+
+def _lifetime(persistent: bool, ttl) -> int | None:
+    """Seconds a temporary hook lives; None for a persistent one."""
+    if persistent:
+        if ttl is not None:
+            raise Invalid("ttl applies only to temporary hooks (leave out persistent)")
+        return None
+    ttl = DEFAULT_TTL if ttl is None else ttl
+    if isinstance(ttl, bool) or not isinstance(ttl, int) or not 60 <= ttl <= MAX_TTL:
+        raise Invalid(f"ttl must be a whole number of seconds from 60 to {MAX_TTL}")
+    return ttl
+
+
+def _new_item(node: str, service: str | None, type_: str, arg: str) -> dict:
+    # The id is the hook's identity, so the conditional put in create refuses
+    # an identical live hook atomically, even when two creates race.
+    hook_id = hashlib.sha256(json.dumps([node, service, type_, arg]).encode()).hexdigest()[:16]
+    created = clock.iso(clock.now())
+    item = {
+        **_key(hook_id),
+        "gsi1pk": "HOOKS",
+        "gsi1sk": f"{created}#{hook_id}",
+        "id": hook_id,
+        "node": node,
+        "type": type_,
+        "arg": arg,
+        "enabled": True,
+        "created_at": created,
+    }
+    if service:
+        item["service"] = service
+    return item
 
 
 def _validate(node, service, type_, arg) -> tuple[str, str | None, str, str]:
@@ -161,14 +170,10 @@ def all_hooks() -> list[dict]:
     from boto3.dynamodb.conditions import Key
 
     now = clock.epoch()
-    query = {"IndexName": "gsi1", "KeyConditionExpression": Key("gsi1pk").eq("HOOKS")}
-    items = []
-    while True:
-        page = aws.table(TABLE).query(**query)
-        items.extend(item for item in page["Items"] if live(item, now))
-        if "LastEvaluatedKey" not in page:
-            return items
-        query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    items = aws.query_all(
+        aws.table(TABLE), IndexName="gsi1", KeyConditionExpression=Key("gsi1pk").eq("HOOKS")
+    )
+    return [item for item in items if live(item, now)]
 
 
 def matches(hook: dict, event: dict) -> bool:
@@ -207,8 +212,6 @@ def delete_matching(node: str | None = None, type_: str | None = None, arg: str 
 
 def set_enabled(hook_id: str, enabled: bool, reason: str = "") -> dict | None:
     """Enable or disable a hook (with the reason shown in list); None when it is gone."""
-    from botocore.exceptions import ClientError
-
     values = {":e": enabled, ":r": reason if not enabled else None, ":now": clock.iso(clock.now())}
     try:
         result = aws.table(TABLE).update_item(
@@ -218,8 +221,8 @@ def set_enabled(hook_id: str, enabled: bool, reason: str = "") -> dict | None:
             ExpressionAttributeValues=values,
             ReturnValues="ALL_NEW",
         )
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+    except Exception as error:
+        if aws.rejected(error):
             return None
         raise
     return result["Attributes"]
@@ -232,8 +235,6 @@ def rotate_secret(hook_id: str) -> tuple[dict, str] | None:
         return None
     if hook["type"] != "webhook":
         raise Invalid("only webhook hooks have a secret")
-    from botocore.exceptions import ClientError
-
     version = int(hook["secret_version"]) + 1
     try:
         result = aws.table(TABLE).update_item(
@@ -247,8 +248,8 @@ def rotate_secret(hook_id: str) -> tuple[dict, str] | None:
             },
             ReturnValues="ALL_NEW",
         )
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+    except Exception as error:
+        if aws.rejected(error):
             raise Duplicate("the secret was rotated at the same moment: try again") from None
         raise
     return result["Attributes"], webhooks.secret_text(hook_id, hook["salt"], version)
@@ -256,8 +257,6 @@ def rotate_secret(hook_id: str) -> tuple[dict, str] | None:
 
 def count_dead(hook_id: str) -> None:
     """Count a dead delivery on the hook (nothing when it was deleted meanwhile)."""
-    from botocore.exceptions import ClientError
-
     try:
         aws.table(TABLE).update_item(
             Key=_key(hook_id),
@@ -265,8 +264,8 @@ def count_dead(hook_id: str) -> None:
             ConditionExpression="attribute_exists(pk)",
             ExpressionAttributeValues={":one": 1},
         )
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+    except Exception as error:
+        if not aws.rejected(error):
             raise
 
 

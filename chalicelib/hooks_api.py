@@ -20,6 +20,11 @@ def _body(request) -> dict:
         raise BadRequestError("the body must be JSON") from None
     if not isinstance(body, dict):
         raise BadRequestError("the body must be a JSON object")
+    try:
+        # JSON may spell a lone surrogate ("\ud800"), which no store can encode.
+        json.dumps(body, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        raise BadRequestError("the body holds text that is not valid Unicode") from None
     return body
 
 

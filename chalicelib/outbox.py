@@ -20,6 +20,7 @@ from chalicelib import aws, events, idempotency
 from chalicelib.observability import count, logger
 
 SENT_TTL = 7 * 24 * 3600
+LAST_ATTEMPT = 5  # the queues' maxReceiveCount (infra/resources.yaml)
 RETRYABLE = {
     "Throttling",
     "ThrottlingException",
@@ -112,6 +113,7 @@ def _deliver(record: dict) -> bool:
                     "mail.sent",
                     mail.to,
                     {"mail_id": mail.id, "kind": mail.kind, "subject": mail.subject},
+                    event_id=f"mail-sent:{mail.id}",
                 )
             else:
                 logger.info("mail already sent", extra={"mail_id": mail.id})
@@ -126,11 +128,14 @@ def _retry_later(record: dict, mail: Mail, error: Exception) -> None:
     attempt = int(record.get("attributes", {}).get("ApproximateReceiveCount", "1"))
     logger.warning("mail not sent", extra={"mail_id": mail.id, "error": code, "attempt": attempt})
     count("MailFailed")
-    events.emit(
-        "mail.failed",
-        mail.to,
-        {"mail_id": mail.id, "kind": mail.kind, "error": code, "attempt": attempt},
-    )
+    if attempt >= LAST_ATTEMPT:
+        # Only the attempt before the dead-letter queue is news for hooks.
+        events.emit(
+            "mail.failed",
+            mail.to,
+            {"mail_id": mail.id, "kind": mail.kind, "error": code, "attempt": attempt},
+            event_id=f"mail-failed:{mail.id}",
+        )
     if code in RETRYABLE:
         # Back off: SQS shows the message again after this many seconds.
         delay = min(900, 2**attempt * 10 + random.randint(0, 10))

@@ -11,28 +11,72 @@ ever arrives over the network (`python_code` is refused for that reason).
 import importlib
 import importlib.util
 import re
+import signal
 import sys
+import threading
 from pathlib import Path
 
 PACKAGE = "chalicelib.bundled_hooks"
 FOLDER = Path(__file__).resolve().parent / "bundled_hooks"
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 _FUNCTION = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# A web-hook's timeout too: four slow hooks (a batch) still end inside the
+# Lambda's 60 s, so one stuck hook cannot time out its batch-mates' invocation.
+TIMEOUT = 10.0
+MAX_ARG = 200
 
 
 class LoadError(Exception):
     """The hook cannot be loaded; the message says why."""
 
 
+class Overrun(BaseException):
+    """A hook ran past its deadline. A BaseException, so that the hook's own
+    `except Exception` cannot swallow it and run on."""
+
+
+def call(function, event: dict, seconds: float | None = None):
+    """function(event), interrupted by Overrun after `seconds`.
+
+    SIGALRM is the only way to stop a Python function from outside, and it
+    works only in the main thread, which is where Lambda runs the handler;
+    elsewhere (a test's or a local worker's thread) the hook runs unbounded.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return function(event)
+    seconds = TIMEOUT if seconds is None else seconds
+
+    def expire(signum, frame):
+        raise Overrun(f"still running after {seconds:g} s: stopped")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return function(event)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def normalize(type_: str, arg: str) -> str:
     """The argument in its stored form; ValueError says what is wrong."""
+    if len(str(arg)) > MAX_ARG:
+        raise ValueError(f"the hook's name must be at most {MAX_ARG} characters")
     if type_ == "python":
         module, function = _split(arg)
-        if importlib.util.find_spec(f"{PACKAGE}.{module}") is None:
+        try:
+            found = importlib.util.find_spec(f"{PACKAGE}.{module}")
+        except ImportError:  # a dotted name whose parent is no package
+            found = None
+        if found is None:
             raise ValueError(f"no module {module!r} in the bundle's hooks ({PACKAGE})")
         return module if function == "hook" else f"{module}:{function}"
     path = _file(arg)
-    if not path.is_file():
+    try:
+        exists = path.is_file()
+    except OSError:  # a name the file system cannot hold (too long)
+        exists = False
+    if not exists:
         raise ValueError(f"no file {arg!r} in the bundle's hooks folder (chalicelib/bundled_hooks)")
     return path.relative_to(FOLDER.resolve()).as_posix()
 

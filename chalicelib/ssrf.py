@@ -77,7 +77,7 @@ def check_address(address: str, host: str) -> None:
     if ip.is_loopback and local_mode():
         return
     if not ip.is_global or ip.is_multicast:
-        raise Refused(f"{host} resolves to {address}, a {_kind(ip)} address")
+        raise Refused(f"{host} resolves to {address}, which is {_kind(ip)}: not a public address")
 
 
 def _parse(url: str):
@@ -103,7 +103,7 @@ def _default_port(scheme: str) -> int:
 
 
 def _kind(ip) -> str:
-    for name in ("loopback", "link_local", "private", "reserved", "multicast", "unspecified"):
+    for name in ("unspecified", "loopback", "link_local", "private", "reserved", "multicast"):
         if getattr(ip, f"is_{name}"):
             return name.replace("_", "-")
     return "non-public"

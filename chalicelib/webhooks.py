@@ -100,9 +100,17 @@ def post(url: str, body: bytes, headers: dict, timeout: float | None = None) -> 
         for _hop in range(MAX_REDIRECTS + 1):
             ssrf.check_url(url)
             remaining = max(0.1, timeout - (time.monotonic() - started))
+            # stream: the answer's body is never read. requests' timeout bounds each
+            # read, not the whole, so a receiver trickling a body could hold us for ever.
             reply = session.post(
-                url, data=body, headers=headers, timeout=remaining, allow_redirects=False
+                url,
+                data=body,
+                headers=headers,
+                timeout=remaining,
+                allow_redirects=False,
+                stream=True,
             )
+            reply.close()
             if reply.status_code in (307, 308) and reply.headers.get("location"):
                 url = urljoin(url, reply.headers["location"])
                 continue

@@ -247,3 +247,66 @@ def test_a_hook_created_again_does_not_show_its_predecessors_attempts(
     send_event()
     drain()
     assert len(deliveries(client, api_key, hook["id"])) == 1
+
+
+def test_attempts_are_listed_newest_first_filtered_and_kept_a_week(
+    client, api_key, endpoint, make_hook, send_event, drain, clock, no_jitter
+):
+    hook, _ = make_hook(arg=endpoint.url)
+    endpoint.replies = [(500, {}), (200, {}), (200, {})]
+    send_event(source="first")
+    drain()
+    clock.shift(30)
+    drain()  # the retry succeeds
+    clock.shift(60)
+    send_event(source="second")
+    drain()
+
+    shown = deliveries(client, api_key, hook["id"])
+    assert [(d["source"], d["status"]) for d in shown] == [
+        ("second", "success"),
+        ("first", "success"),
+        ("first", "retrying"),
+    ]
+    assert [d["source"] for d in deliveries(client, api_key, hook["id"], "?limit=1")] == ["second"]
+    retried = deliveries(client, api_key, hook["id"], "?status=retrying")
+    assert [(d["source"], d["attempt"]) for d in retried] == [("first", 1)]
+    clock.shift(7 * 24 * 3600 - 100)
+    assert len(deliveries(client, api_key, hook["id"])) == 3
+    clock.shift(100)  # HOOK_DELIVERY_RETENTION_DAYS (7) after each; TTL may run late
+    assert deliveries(client, api_key, hook["id"]) == []
+
+
+def test_a_receiver_trickling_its_answer_cannot_hold_an_attempt(local_mode):
+    """requests' timeout bounds each read; the body of the answer is never read."""
+    import socket
+    import time
+
+    from chalicelib import webhooks
+
+    stop = threading.Event()
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve():
+        conn, _ = listener.accept()
+        conn.recv(65536)
+        conn.sendall(b"HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n")
+        while not stop.wait(0.05):  # one byte every 50 ms: each read is "in time"
+            try:
+                conn.sendall(b"x")
+            except OSError:
+                break
+        conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    started = time.monotonic()
+    try:
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/hook"
+        outcome = webhooks.post(url, b"{}", {}, timeout=0.5)
+    finally:
+        stop.set()
+        thread.join(5)
+        listener.close()
+    assert outcome.status == "success" and outcome.code == 200
+    assert time.monotonic() - started < 2  # not the 50 s the trickle would take

@@ -141,3 +141,42 @@ def test_a_hook_that_raises_is_logged_retried_and_kept(
     drain()
     assert [d["status"] for d in deliveries(hook["id"])] == ["success", "retrying"]
     assert len(bundle.called()) == 2
+
+
+STUCK = """
+import threading
+
+def hook(event):
+    try:
+        threading.Event().wait(30)
+    except Exception:
+        pass  # a hook that swallows errors must still be stopped
+    raise AssertionError("not stopped at its deadline")
+"""
+
+
+def test_a_hook_past_its_deadline_is_stopped_and_retried(
+    aws, bundle, make_hook, send_event, drain, monkeypatch
+):
+    from chalicelib import hooks, python_hooks
+
+    monkeypatch.setattr(python_hooks, "TIMEOUT", 0.2)
+    bundle("stuck.py", STUCK)
+    hook, _ = make_hook(type_="python_file", arg="stuck.py")
+    send_event()
+    drain()
+    (first,) = deliveries(hook["id"])
+    assert first["status"] == "retrying"
+    assert first["error"] == "Overrun: still running after 0.2 s: stopped"
+    assert hooks.get(hook["id"])["enabled"] is True
+
+
+def test_the_deadline_leaves_no_alarm_behind(aws):
+    import signal
+
+    from chalicelib import python_hooks
+
+    before = signal.getsignal(signal.SIGALRM)
+    assert python_hooks.call(lambda event: event["n"] + 1, {"n": 1}, 5) == 2
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert signal.getsignal(signal.SIGALRM) is before

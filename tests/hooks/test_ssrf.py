@@ -18,6 +18,9 @@ def fake_post(monkeypatch):
         def __init__(self, status, headers):
             self.status_code, self.headers = status, headers
 
+        def close(self):
+            pass
+
     def post(session, url, **kwargs):
         calls.append({"url": url, **kwargs})
         return Reply(*replies.pop(0)) if replies else Reply(200, {})
