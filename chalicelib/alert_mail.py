@@ -1,11 +1,16 @@
 """The mails a monitor sends: disconnection, failure, recovery (text and HTML).
 
-One Mail per recipient, each with an id fixed by (monitor, notice number,
-recipient), so a notice the checker hands to the outbox twice is sent once.
+One Mail per recipient, each with an id fixed by the notice and the
+recipient, so a notice handed to the outbox twice (by the ping that was news
+and by the checker, its backstop, or by a checker run that crashed) is sent
+once. A silence alert is named by its notice number; a failure by the time of
+the failing ping and a recovery by the start of the outage it ends, which the
+ping knows as well as the checker.
 """
 
 import html
 from datetime import date
+from decimal import Decimal
 
 from chalicelib import clock, logs_links, outbox
 
@@ -31,7 +36,7 @@ def _day(epoch) -> date:
 
 
 def compose(item: dict, notice: dict) -> tuple[str, list[str]]:
-    """(subject, paragraphs) for a notice claimed by the checker."""
+    """(subject, paragraphs) for a notice (from the checker or from a ping)."""
     name, kind = item["name"], notice["kind"]
     at = float(notice["at"])
     last_ping = float(notice["last_ping"])
@@ -55,6 +60,26 @@ def compose(item: dict, notice: dict) -> tuple[str, list[str]]:
     ]
 
 
+def notice_id(monitor_id: str, notice: dict) -> str:
+    """A notice's stable name: whoever sends it (ping or checker, once or twice)."""
+    kind = notice["kind"]
+    if kind == "fail":
+        tag = f"fail-{_micros(notice['fail_at'])}"
+    elif kind == "up":
+        tag = f"up-{_micros(notice['outage_start'])}"
+    else:
+        tag = str(int(notice["seq"]))
+    return f"mon-{monitor_id}-{tag}"
+
+
+def mail_id(monitor_id: str, notice: dict, index: int) -> str:
+    return f"{notice_id(monitor_id, notice)}-{index}"
+
+
+def _micros(epoch) -> int:
+    return int(Decimal(str(epoch)).quantize(Decimal("0.000001")) * 1_000_000)
+
+
 def mails(item: dict, notice: dict, monitor_id: str) -> list[outbox.Mail]:
     subject, paragraphs = compose(item, notice)
     day = _day(notice["last_ping"] if notice["kind"] != "up" else notice["outage_start"])
@@ -72,7 +97,7 @@ def mails(item: dict, notice: dict, monitor_id: str) -> list[outbox.Mail]:
             text=text,
             html=page,
             kind=f"monitor.{notice['kind']}",
-            id=f"mon-{monitor_id}-{int(notice['seq'])}-{index}",
+            id=mail_id(monitor_id, notice, index),
         )
         for index, address in enumerate(item["recipients"])
     ]

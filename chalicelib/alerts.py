@@ -12,6 +12,7 @@ The original's rule, checked every loop for each user:
 A monitor that never pinged is not alerted; `monitor: false` or paused never.
 Besides silence there is news: a fail ping that opened an outage ("fail"),
 and the first success after an alerted outage ("up", the recovery mail).
+A ping mails its news at once (ping_news); the checker is the backstop.
 """
 
 from dataclasses import dataclass
@@ -97,3 +98,25 @@ def next_look(item: dict, now: float) -> float | None:
         float(item["email_frequency"]),
         bool(item.get("refresh_on_ping_restored", True)),
     )
+
+
+def ping_news(kind: str, old: dict, at) -> dict | None:
+    """The notice a ping is news for, judged from the monitor as it was before it.
+
+    The same notice the checker would claim from the state the ping leaves
+    (need() says "fail" or "up"), so both hand the outbox the same mail ids.
+    """
+    if kind not in ("success", "fail") or old.get("paused") or not old.get("monitor", True):
+        return None
+    if old.get("outgoing"):
+        return None  # a notice the checker has not finished yet must go out first
+    outage = _f(old.get("outage_start"))
+    if kind == "fail":
+        if outage is not None:
+            return None  # the outage is already known: not news
+        return {"kind": "fail", "at": at, "last_ping": at, "fail_at": at}
+    mailed = _f(old.get("last_alert"), NEVER)
+    fail_pending = _f(old.get("fail_news_at"), NEVER) > mailed
+    if outage is None or old.get("status") != "down" or mailed < outage or fail_pending:
+        return None  # no alerted outage to end, or the checker must mail the failure first
+    return {"kind": "up", "at": at, "last_ping": at, "outage_start": old["outage_start"]}

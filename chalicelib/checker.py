@@ -8,8 +8,9 @@ retried invocation) sends one mail and a crash loses none:
 1. claim: a conditional update on the monitor's revision records the alert
    and the notice as `outgoing`. A ping that landed after our read changed
    the revision, so the claim fails and the alert is cancelled.
-2. hand the mails to the outbox with ids fixed by the notice number (the
-   outbox sends each id once).
+2. hand the mails to the outbox with ids fixed by the notice (the outbox
+   sends each id once; a fail or recovery ping that was news enqueued the
+   same ids already, and the checker is its backstop).
 3. finalize: remove `outgoing` and set the next due time. A checker that
    finds `outgoing` still set (a crash between 1 and 3) repeats 2 and 3.
 """
@@ -33,13 +34,7 @@ def due_items(now: float) -> list[dict]:
     found = []
     for shard in range(monitors.SHARDS):
         condition = Key("due_pk").eq(f"DUE#{shard}") & Key("due_at").lt(_d(now))
-        page = {}
-        while True:
-            reply = table.query(IndexName="due", KeyConditionExpression=condition, **page)
-            found += reply["Items"]
-            if "LastEvaluatedKey" not in reply:
-                break
-            page = {"ExclusiveStartKey": reply["LastEvaluatedKey"]}
+        found += aws.query_all(table, IndexName="due", KeyConditionExpression=condition)
     return found
 
 
@@ -69,7 +64,7 @@ def process(item: dict, now: float) -> int:
         need = alerts.need(item, now)
         if need is None:
             if not settled:
-                _update(item, _next(item, now), [])
+                monitors.update_if_unchanged(item, _next(item, now), [])
             return sent
         claimed = _claim(item, need.kind, now)
         if claimed is None:
@@ -90,45 +85,13 @@ def _next(item: dict, now: float) -> dict:
     return {"due_at": _d(when)} if when is not None else {"due_at": None}
 
 
-def _update(
-    item: dict, sets: dict, removes: list[str], condition: str = "", values: dict | None = None
-) -> bool:
-    """Conditional on the revision read; False when something changed meanwhile."""
-    removes = removes + [field for field, value in sets.items() if value is None]
-    sets = {field: value for field, value in sets.items() if value is not None}
-    names = {f"#s{i}": field for i, field in enumerate(sets)}
-    names.update({f"#r{i}": field for i, field in enumerate(removes)})
-    parts = [f"#s{i} = :s{i}" for i in range(len(sets))] + ["#rev = #rev + :one"]
-    expression = "SET " + ", ".join(parts)
-    if removes:
-        expression += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(removes)))
-    try:
-        aws.table(monitors.TABLE).update_item(
-            Key={"pk": item["pk"], "sk": item["sk"]},
-            UpdateExpression=expression,
-            ConditionExpression="#rev = :rev" + condition,
-            ExpressionAttributeNames={**names, "#rev": "rev"},
-            ExpressionAttributeValues={
-                **{f":s{i}": value for i, value in enumerate(sets.values())},
-                ":one": Decimal(1),
-                ":rev": item.get("rev", Decimal(0)),
-                **(values or {}),
-            },
-        )
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
-
-
 def _claim(item: dict, kind: str, now: float) -> dict | None:
     """Record the notice on the monitor; the claimed state, or None if we lost."""
     last_ping = item.get("last_ping")
     if kind == "clear":
         sets = {"outage_start": None, "recover_base": None, "fail_news_at": None}
         after = {k: v for k, v in item.items() if k not in sets}
-        if not _update(item, {**sets, **_next(after, now)}, []):
+        if not monitors.update_if_unchanged(item, {**sets, **_next(after, now)}, []):
             return None
         return {**after, "rev": item.get("rev", Decimal(0)) + 1}
     seq = int(item.get("alert_seq", 0)) + 1
@@ -144,7 +107,7 @@ def _claim(item: dict, kind: str, now: float) -> dict | None:
     else:
         notice["outage_start"] = item["outage_start"]
         sets.update(outage_start=None, recover_base=None, fail_news_at=None)
-    if not _update(item, sets, []):
+    if not monitors.update_if_unchanged(item, sets, []):
         count("MonitorAlertsCancelled")
         return None
     claimed = {**item, **sets, "rev": item.get("rev", Decimal(0)) + 1}
@@ -165,6 +128,8 @@ def _send(item: dict, notice: dict) -> None:
             "last_ping": clock.iso(clock.from_epoch(float(notice["last_ping"]))),
             "recipients": len(item["recipients"]),
         },
+        # A crashed run's notice is sent again by the next run: same event id.
+        event_id=alert_mail.notice_id(monitor_id, notice),
     )
 
 
@@ -172,7 +137,9 @@ def _finalize(item: dict, notice: dict, now: float) -> bool:
     """True when the monitor is as we left it (so we may go on with it)."""
     settled = {**item, "outgoing": None}
     sets = {"outgoing": None, **_next(settled, now)}
-    if _update(item, sets, [], " AND outgoing.seq = :seq", {":seq": notice["seq"]}):
+    if monitors.update_if_unchanged(
+        item, sets, [], " AND outgoing.seq = :seq", {":seq": notice["seq"]}
+    ):
         return True
     # A ping (or another change) landed after the claim: drop `outgoing` only
     # and let the next run work out the due time from the new state.
@@ -185,6 +152,6 @@ def _finalize(item: dict, notice: dict, now: float) -> bool:
         )
     except ClientError as error:
         # Another checker finished this notice already.
-        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+        if not aws.rejected(error):
             raise
     return False

@@ -9,6 +9,7 @@ a double slash); this one is built and checked by the same code.
 import hashlib
 import hmac
 import os
+import re
 from datetime import date
 from urllib.parse import urlencode
 
@@ -44,7 +45,8 @@ def link(name: str, day: date, *, valid_days: int = VALID_DAYS) -> str:
 
 
 def verify(name: str, day: date, expires: str | None, sig: str | None) -> bool:
-    if not expires or not sig or not expires.isdigit():
+    # ASCII only: int() takes other scripts' digits, compare_digest no non-ASCII str.
+    if not (expires and sig and re.fullmatch(r"[0-9]{1,12}", expires) and sig.isascii()):
         return False
     if int(expires) < clock.epoch():
         return False

@@ -24,10 +24,6 @@ class Conflict(Exception):
     pass
 
 
-def _conflict(error: ClientError) -> bool:
-    return error.response["Error"]["Code"] == "ConditionalCheckFailedException"
-
-
 def _new_item(name: str, settings: dict) -> dict:
     now = clock.now()
     item = {
@@ -52,26 +48,10 @@ def _new_item(name: str, settings: dict) -> dict:
 
 def _write(item: dict, changes: dict, removes: list[str]) -> None:
     """SET changes, REMOVE removes, bump rev; only if nobody changed the item since."""
-    changes = {**changes, "updated_at": clock.iso(clock.now())}
-    names = {f"#a{i}": field for i, field in enumerate(changes)}
-    names.update({f"#r{i}": field for i, field in enumerate(removes)})
-    sets = [f"#a{i} = :a{i}" for i in range(len(changes))] + ["#rev = #rev + :one"]
-    expression = "SET " + ", ".join(sets)
-    if removes:
-        expression += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(removes)))
-    values = {f":a{i}": value for i, value in enumerate(changes.values())}
-    try:
-        aws.table(monitors.TABLE).update_item(
-            Key={"pk": item["pk"], "sk": item["sk"]},
-            UpdateExpression=expression,
-            ConditionExpression="#rev = :rev",
-            ExpressionAttributeNames={**names, "#rev": "rev"},
-            ExpressionAttributeValues={**values, ":one": Decimal(1), ":rev": item["rev"]},
-        )
-    except ClientError as error:
-        if _conflict(error):
-            raise Conflict from None
-        raise
+    if not monitors.update_if_unchanged(
+        item, {**changes, "updated_at": clock.iso(clock.now())}, removes
+    ):
+        raise Conflict
 
 
 def _placement(item: dict) -> tuple[dict, list[str]]:
@@ -109,7 +89,7 @@ def _upsert_once(name: str, settings: dict) -> tuple[str, dict]:
                 Item=item, ConditionExpression="attribute_not_exists(pk)"
             )
         except ClientError as error:
-            if _conflict(error):
+            if aws.rejected(error):
                 raise Conflict from None
             raise
         return "created", item
@@ -154,19 +134,11 @@ def delete(name: str) -> bool:
 def _delete_log(table, monitor_id: str) -> None:
     from boto3.dynamodb.conditions import Key
 
-    page = {}
+    condition = Key("pk").eq(f"LOG#{monitor_id}")
+    entries = aws.query_all(table, KeyConditionExpression=condition, ProjectionExpression="pk, sk")
     with table.batch_writer() as batch:
-        while True:
-            reply = table.query(
-                KeyConditionExpression=Key("pk").eq(f"LOG#{monitor_id}"),
-                ProjectionExpression="pk, sk",
-                **page,
-            )
-            for entry in reply["Items"]:
-                batch.delete_item(Key={"pk": entry["pk"], "sk": entry["sk"]})
-            if "LastEvaluatedKey" not in reply:
-                return
-            page = {"ExclusiveStartKey": reply["LastEvaluatedKey"]}
+        for entry in entries:
+            batch.delete_item(Key={"pk": entry["pk"], "sk": entry["sk"]})
 
 
 # ---- the original's configuration file ------------------------------------------------

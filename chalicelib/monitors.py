@@ -25,7 +25,11 @@ from chalicelib import secrets as config_secrets
 TABLE = "MONITORS_TABLE"
 SHARDS = 4
 PARKED = "PARKED"
-NAME = re.compile(r"[A-Za-z0-9_.@-](?:[A-Za-z0-9_.@ -]{0,62}[A-Za-z0-9_.@-])?")
+# "." and ".." are not names: clients drop such path segments from ping URLs.
+NAME = re.compile(r"(?!\.+$)[A-Za-z0-9_.@-](?:[A-Za-z0-9_.@ -]{0,62}[A-Za-z0-9_.@-])?")
+# An address as SMTP allows it (at most 254 characters); a mail per recipient.
+EMAIL = re.compile(r"(?=.{3,254}$)[^@\s,<>]+@[^@\s,<>]+")
+MAX_RECIPIENTS = 50
 SETTINGS = (
     "monitor",
     "max_sleep",
@@ -103,9 +107,12 @@ def _recipients(field: str, value) -> list[str]:
     if not isinstance(addresses, list) or not addresses:
         raise Invalid(f"{field}: must be an e-mail address or a non-empty list of them")
     for address in addresses:
-        if not isinstance(address, str) or not re.fullmatch(r"[^@\s,<>]+@[^@\s,<>]+", address):
-            raise Invalid(f"{field}: {address!r} is not an e-mail address")
-    return list(dict.fromkeys(addresses))
+        if not isinstance(address, str) or not EMAIL.fullmatch(address):
+            raise Invalid(f"{field}: {str(address)[:80]!r} is not an e-mail address")
+    addresses = list(dict.fromkeys(addresses))
+    if len(addresses) > MAX_RECIPIENTS:
+        raise Invalid(f"{field}: at most {MAX_RECIPIENTS} recipients, got {len(addresses)}")
+    return addresses
 
 
 def _flag(field: str, value) -> bool:
@@ -124,7 +131,8 @@ def validate(name, settings: dict, *, where: str = "") -> dict:
     at = where or (f"users.{name}" if isinstance(name, str) else "name")
     if not isinstance(name, str) or not NAME.fullmatch(name):
         raise Invalid(
-            f"{at}: the name must be 1-64 letters, digits, spaces or . _ @ -, got {name!r}"
+            f"{at}: the name must be 1-64 letters, digits, spaces or . _ @ - "
+            f"(not only dots), got {str(name)[:80]!r}"
         )
     if not isinstance(settings, dict):
         raise Invalid(f"{at}: must be an object")
@@ -158,15 +166,44 @@ def get(name: str, *, consistent: bool = True) -> dict | None:
 def list_all() -> list[dict]:
     from boto3.dynamodb.conditions import Key
 
-    items, page = [], {}
-    while True:
-        reply = aws.table(TABLE).query(
-            IndexName="gsi1", KeyConditionExpression=Key("gsi1pk").eq("MONITORS"), **page
+    condition = Key("gsi1pk").eq("MONITORS")
+    return aws.query_all(aws.table(TABLE), IndexName="gsi1", KeyConditionExpression=condition)
+
+
+def update_if_unchanged(
+    item: dict, sets: dict, removes=(), condition: str = "", values: dict | None = None
+) -> bool:
+    """SET sets (None: REMOVE), REMOVE removes and bump `rev`, only if `rev` is as read.
+
+    False when something (a ping, a checker, an edit) changed the monitor since.
+    """
+    removes = [*removes, *(field for field, value in sets.items() if value is None)]
+    sets = {field: value for field, value in sets.items() if value is not None}
+    names = {f"#s{i}": field for i, field in enumerate(sets)}
+    names.update({f"#r{i}": field for i, field in enumerate(removes)})
+    expression = "SET " + ", ".join(
+        [*(f"#s{i} = :s{i}" for i in range(len(sets))), "#rev = #rev + :one"]
+    )
+    if removes:
+        expression += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(removes)))
+    try:
+        aws.table(TABLE).update_item(
+            Key={"pk": item["pk"], "sk": item["sk"]},
+            UpdateExpression=expression,
+            ConditionExpression="#rev = :rev" + condition,
+            ExpressionAttributeNames={**names, "#rev": "rev"},
+            ExpressionAttributeValues={
+                **{f":s{i}": value for i, value in enumerate(sets.values())},
+                ":one": Decimal(1),
+                ":rev": item.get("rev", Decimal(0)),
+                **(values or {}),
+            },
         )
-        items += reply["Items"]
-        if "LastEvaluatedKey" not in reply:
-            return items
-        page = {"ExclusiveStartKey": reply["LastEvaluatedKey"]}
+    except Exception as error:
+        if aws.rejected(error):
+            return False
+        raise
+    return True
 
 
 def parked(item: dict) -> str | None:

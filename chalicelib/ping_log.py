@@ -18,17 +18,11 @@ def entries(name: str, day: date) -> list[dict]:
     from boto3.dynamodb.conditions import Key
 
     now = clock.epoch()
-    table = aws.table(monitors.TABLE)
     condition = Key("pk").eq(f"LOG#{monitors.id_for(name)}") & Key("sk").begins_with(
         day.isoformat()
     )
-    items, page = [], {}
-    while True:
-        reply = table.query(KeyConditionExpression=condition, **page)
-        items += [item for item in reply["Items"] if int(item.get("expires_at", now + 1)) > now]
-        if "LastEvaluatedKey" not in reply:
-            return items
-        page = {"ExclusiveStartKey": reply["LastEvaluatedKey"]}
+    items = aws.query_all(aws.table(monitors.TABLE), KeyConditionExpression=condition)
+    return [item for item in items if int(item.get("expires_at", now + 1)) > now]
 
 
 def public(entry: dict) -> dict:
@@ -54,10 +48,10 @@ def parse_day(year: str | None, month: str | None, day: str | None) -> date:
     for field, value in (("year", year), ("month", month), ("day", day)):
         if value is None or value == "":
             raise BadRequestError(f"missing query parameter {field}")
-    if not re.fullmatch(r"\d{2}|\d{4}", year):
+    if not re.fullmatch(r"[0-9]{2}|[0-9]{4}", year):
         raise BadRequestError(f"year must have 2 or 4 digits, got {year!r}")
     for field, value in (("month", month), ("day", day)):
-        if not re.fullmatch(r"\d{1,2}", value):
+        if not re.fullmatch(r"[0-9]{1,2}", value):
             raise BadRequestError(f"{field} must be a number of 1 or 2 digits, got {value!r}")
     full_year = int(year) + 2000 if len(year) == 2 else int(year)
     try:
@@ -69,7 +63,7 @@ def parse_day(year: str | None, month: str | None, day: str | None) -> date:
 def parse_iso_day(value: str | None) -> date:
     if value is None:
         return clock.now().date()
-    match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", value)
+    match = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})", value)
     if not match:
         raise BadRequestError(f"date must be YYYY-MM-DD, got {value!r}")
     return parse_day(*match.groups())

@@ -6,8 +6,12 @@
    could next alert, all computed by DynamoDB from the stored settings;
 2. one PutItem of the log entry, which expires through TTL.
 
-A ping never sends mail: a fail or a recovery makes the monitor due now, and
-the checker (every minute) claims and mails it, so the mail survives a crash.
+A fail that opens an outage, or the first success after an alerted one, is
+news: the update records it (the monitor is due now) and returns the monitor
+as it was, from which the ping builds the mail and puts it on the outbox (SQS)
+at once. The checker, a minute later at most, claims the same notice and
+enqueues the same mail ids, which the outbox sends once: a ping that dies
+before its enqueue loses nothing, and one that enqueued sends no second mail.
 Nothing heavy is imported here: this is the hottest path Herald has.
 """
 
@@ -21,7 +25,8 @@ from urllib.parse import unquote
 
 from chalice import Response
 
-from chalicelib import aws, clock, monitors
+from chalicelib import alerts, aws, clock, monitors
+from chalicelib.observability import count, logger
 
 BODY_LIMIT = 10_000
 SUFFIXES = {"start", "fail", "log"}
@@ -57,7 +62,7 @@ def kind_of(suffix: str | None) -> tuple[str, int | None]:
         return "success", None
     if suffix in SUFFIXES:
         return suffix, None
-    if re.fullmatch(r"\d{1,9}", suffix):
+    if re.fullmatch(r"[0-9]{1,9}", suffix):
         status = int(suffix)
         if status > 255:
             raise PingError(400, f"exit status {status} is out of range (0-255)")
@@ -123,20 +128,11 @@ def record(
     body: bytes,
 ) -> float:
     """Record a ping; returns its time. Raises PingError(403/404)."""
-    from botocore.exceptions import ClientError
-
     now = clock.epoch()
     stamp = Decimal(f"{now:.6f}")
     monitor_id = monitors.id_for_uuid(monitor_uuid) if monitor_uuid else monitors.id_for(name)
     expression, values = _update(kind, stamp)
-    condition = "attribute_exists(pk)"
-    if monitor_uuid is None:
-        if given_key:
-            condition += " AND key_digest = :kd"
-            values[":kd"] = monitors.key_digest(given_key)
-        else:
-            condition += " AND require_key = :false"
-            values[":false"] = False
+    condition = _condition(monitor_uuid, given_key, values)
     table = aws.table(monitors.TABLE)
     names = {"ExpressionAttributeNames": {"#st": "status"}} if "#st" in expression else {}
     try:
@@ -149,18 +145,49 @@ def record(
             ReturnValuesOnConditionCheckFailure="ALL_OLD",
             **names,
         )["Attributes"]
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+    except Exception as error:
+        if not aws.rejected(error):
             raise
-        if error.response.get("Item"):
-            if given_key:
-                raise PingError(403, "wrong ping key for this monitor") from None
-            raise PingError(
-                403, "missing ping key: pass key=KEY or the X-Ping-Key header"
-            ) from None
-        raise PingError(404, "no such monitor") from None
+        raise _refusal(error, given_key) from None
     table.put_item(Item=_log_entry(monitor_id, now, stamp, old, kind, exit_status, meta, body))
+    _mail_news(monitor_id, kind, old, stamp)
     return now
+
+
+def _condition(monitor_uuid: str | None, given_key: str | None, values: dict) -> str:
+    """The monitor exists and, on the name forms, the key is right (or not required)."""
+    if monitor_uuid is not None:
+        return "attribute_exists(pk)"  # the UUID is the credential
+    if given_key:
+        values[":kd"] = monitors.key_digest(given_key)
+        return "attribute_exists(pk) AND key_digest = :kd"
+    values[":false"] = False
+    return "attribute_exists(pk) AND require_key = :false"
+
+
+def _refusal(error: Exception, given_key: str | None) -> PingError:
+    """Why the condition failed: no such monitor, or the key."""
+    if not error.response.get("Item"):
+        return PingError(404, "no such monitor")
+    if given_key:
+        return PingError(403, "wrong ping key for this monitor")
+    return PingError(403, "missing ping key: pass key=KEY or the X-Ping-Key header")
+
+
+def _mail_news(monitor_id: str, kind: str, old: dict, stamp: Decimal) -> None:
+    """Enqueue the mail for a ping that is news; the checker is the backstop."""
+    notice = alerts.ping_news(kind, old, stamp)
+    if notice is None:
+        return
+    from chalicelib import alert_mail, outbox
+
+    try:
+        outbox.enqueue(alert_mail.mails(old, notice, monitor_id))
+    except Exception:  # noqa: BLE001 - recorded already: the checker mails it within a minute
+        logger.exception("mailing ping news failed", extra={"monitor": old.get("name")})
+        count("MonitorPingNewsDeferred")
+        return
+    count(f"MonitorPingNews{notice['kind'].capitalize()}")
 
 
 def _log_entry(monitor_id, now, stamp, old, kind, exit_status, meta, body) -> dict:

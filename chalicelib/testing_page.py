@@ -14,6 +14,7 @@ through the server, so no ping key reaches the browser. It never runs code.
 import hashlib
 import hmac
 import json
+import re
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -82,16 +83,23 @@ def _cookie(request) -> str | None:
     return None
 
 
-def _enabled_and_authorized(request) -> None:
+def _enabled(request) -> str:
+    """The password; 404 when testing is off, 401 without the page's own header."""
     secret = password()
     if not secret:
         raise NotFoundError("testing mode is off")
     if request.headers.get("x-herald-testing") != "1":
         raise UnauthorizedError("missing X-Herald-Testing header")
+    return secret
+
+
+def _enabled_and_authorized(request) -> None:
+    secret = _enabled(request)
     expires, _, mac = (_cookie(request) or "").partition(".")
-    valid = expires.isdigit() and int(expires) > clock.epoch()
-    expected = _session_mac(int(expires) if expires.isdigit() else 0, secret)
-    if not (hmac.compare_digest(expected, mac) and valid):
+    # ASCII only: int() takes other scripts' digits, compare_digest no non-ASCII str.
+    number = int(expires) if re.fullmatch(r"[0-9]{1,12}", expires) else 0
+    expected = _session_mac(number, secret).encode()
+    if not (hmac.compare_digest(expected, mac.encode()) and number > clock.epoch()):
         raise UnauthorizedError("log in first")
 
 
@@ -113,11 +121,7 @@ def _wait_left(record: dict | None) -> int:
 
 
 def login(request) -> Response:
-    secret = password()
-    if not secret:
-        raise NotFoundError("testing mode is off")
-    if request.headers.get("x-herald-testing") != "1":
-        raise UnauthorizedError("missing X-Herald-Testing header")
+    secret = _enabled(request)
     table = aws.table("CORE_TABLE")
     record = table.get_item(Key=_failures_key(request), ConsistentRead=True).get("Item")
     wait = _wait_left(record)

@@ -77,7 +77,7 @@ def test_a_recovery_mail_says_how_long_it_was_silent(
     assert "after 26 min 40 s of silence" in text
 
 
-def test_a_fail_ping_alerts_at_the_next_run_without_waiting(
+def test_a_failure_is_mailed_once_per_outage_and_a_success_ends_it(
     client, make_monitor, ping, run_checker, deliver_outbox, sent_mail, clock
 ):
     monitor = make_monitor()

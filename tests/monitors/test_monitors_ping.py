@@ -189,3 +189,27 @@ def test_no_ping_url_gives_a_server_error(client, make_monitor, parts, method):
     assert reply.status_code in (200, 400, 403, 404), (path, reply.body)
     if reply.status_code != 200 and method != "HEAD":
         assert json.loads(reply.body)["Message"]
+
+
+def test_require_key_false_opens_only_the_original_form(client, make_monitor, clock):
+    make_monitor(require_key=False)
+    assert client.http.get("/ping?username=backup").status_code == 200
+    assert client.http.get("/ping?username=backup&key=wrong").status_code == 403
+    assert _error(client.http.get("/ping/wrong/backup"))[0] == 403
+    assert _error(client.http.get("/ping/wrong/backup/fail"))[0] == 403
+
+
+def test_a_head_ping_answers_headers_only(client, make_monitor, clock):
+    monitor = make_monitor()
+    reply = client.http.request("HEAD", f"/ping/{monitor['uuid']}", body=b"")
+    assert (reply.status_code, reply.body) == (200, b"")
+    assert reply.headers["Access-Control-Allow-Origin"] == "*"
+    assert len(_entries("backup")) == 1
+
+
+def test_error_replies_carry_the_ping_headers(client, make_monitor):
+    make_monitor()
+    for path in ("/ping?username=nobody&key=x", "/ping?username=backup", "/ping/x/backup/999"):
+        reply = client.http.get(path)
+        assert reply.headers["Access-Control-Allow-Origin"] == "*", path
+        assert reply.headers["Ping-Body-Limit"] == "10000", path

@@ -65,6 +65,20 @@ def test_a_checker_that_finds_a_claimed_notice_resends_it_once(
     assert len(sent_mail()) == 2
 
 
+def test_a_resent_notice_is_emitted_with_the_same_event_id(silent, run_checker, clock, monkeypatch):
+    from chalicelib import checker, events
+
+    emitted = []
+    monkeypatch.setattr(events, "emit", lambda *a, **kw: emitted.append((a[0], kw["event_id"])))
+    with monkeypatch.context() as patch:
+        patch.setattr(checker, "_finalize", lambda *args: 1 / 0)
+        run_checker()  # claimed, emitted, never finalized
+    clock.shift(60)
+    run_checker()  # sends the same notice again
+    assert [kind for kind, _ in emitted] == ["monitor.down", "monitor.down"]
+    assert emitted[0][1] == emitted[1][1]  # hooks deliver it once (same webhook-id)
+
+
 def test_a_crash_before_the_outbox_loses_no_alert(
     silent, deliver_outbox, sent_mail, run_checker, clock, monkeypatch
 ):
