@@ -132,7 +132,7 @@ def test_it_emits_monitor_events(make_monitor, ping, run_checker, clock, monkeyp
     from chalicelib import events
 
     emitted = []
-    monkeypatch.setattr(events, "emit", lambda t, s, d=None: emitted.append((t, s)))
+    monkeypatch.setattr(events, "emit", lambda t, s, d=None, **kw: emitted.append((t, s)))
     monitor = make_monitor()
     ping(monitor)
     clock.shift(400)
