@@ -212,12 +212,12 @@ def run(job: dict) -> str:
         pair.get("boundary_ids", []),
     )  # fmt: skip
     mails = notification_mail.build(subscription, pair, items, changes.truncated) if items else []
-    # Mail first, then the pair: a crash between them retries the same window,
-    # whose mails have the same ids, which the outbox sends once.
+    # Mail and event first, then the pair: a crash between them retries the
+    # same window, whose mails and event have the same ids, sent once.
     outbox.enqueue(mails)
-    _finish(pair, job["lease"], _checked_up_to(pair, changes))
     if mails:
         _announce(subscription, pair, items, len(mails))
+    _finish(pair, job["lease"], _checked_up_to(pair, changes))
     return "sent" if mails else "quiet"
 
 
@@ -236,6 +236,8 @@ def _announce(subscription: dict, pair: dict, items: list, recipients: int) -> N
             "since": pair["last_check_time"],
             "until": pair["window_until"],
         },
+        event_id=f"subscription-notified:{subscription['id']}:{pair['resource']}:"
+        f"{pair['window_until']}",
     )
 
 

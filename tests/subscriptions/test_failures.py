@@ -72,6 +72,34 @@ def test_a_crash_after_queueing_mail_does_not_send_it_twice(herald, monkeypatch)
     assert_each_once_in_its_own_mail(herald, "Landslide", "Mudslide")
 
 
+def test_a_crash_after_the_event_announces_the_retry_under_the_same_id(herald, monkeypatch):
+    from chalicelib import events
+
+    emitted = []
+    real_emit = events.emit
+
+    def recording(type_, *args, **kwargs):
+        emitted.append((type_, kwargs.get("event_id")))
+        return real_emit(type_, *args, **kwargs)
+
+    monkeypatch.setattr(events, "emit", recording)
+    herald.subscribe()
+    herald.clock.shift(60)
+    herald.sample.put({"title": "Landslide"})
+    real_finish = notify._finish
+
+    def crash_once(*_args):
+        monkeypatch.setattr(notify, "_finish", real_finish)
+        raise RuntimeError("worker died after announcing")
+
+    monkeypatch.setattr(notify, "_finish", crash_once)
+    herald.cycle()
+    herald.clock.shift(notify.LEASE_SECONDS + 300)
+    herald.cycle()
+    notified = [event_id for type_, event_id in emitted if type_ == "subscription.notified"]
+    assert len(notified) == 2 and len(set(notified)) == 1  # hooks deliver it once
+
+
 def test_the_same_job_delivered_twice_sends_one_notification(herald, aws):
     import boto3
     from helpers import sqs_event
