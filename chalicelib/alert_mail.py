@@ -9,6 +9,7 @@ ping knows as well as the checker.
 """
 
 import html
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -76,6 +77,17 @@ def mail_id(monitor_id: str, notice: dict, index: int) -> str:
     return f"{notice_id(monitor_id, notice)}-{index}"
 
 
+def incarnation(item: dict, monitor_id: str) -> str:
+    """The monitor's id plus when it was created.
+
+    The id alone comes from the name, so a monitor deleted and created again
+    would reuse its old notices' ids, and the outbox would take its first
+    alerts for mail already sent.
+    """
+    created = re.sub(r"\D", "", str(item.get("created_at", "")))
+    return f"{monitor_id}.{created}" if created else monitor_id
+
+
 def _micros(epoch) -> int:
     return int(Decimal(str(epoch)).quantize(Decimal("0.000001")) * 1_000_000)
 
@@ -97,7 +109,7 @@ def mails(item: dict, notice: dict, monitor_id: str) -> list[outbox.Mail]:
             text=text,
             html=page,
             kind=f"monitor.{notice['kind']}",
-            id=mail_id(monitor_id, notice, index),
+            id=mail_id(incarnation(item, monitor_id), notice, index),
         )
         for index, address in enumerate(item["recipients"])
     ]

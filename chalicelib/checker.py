@@ -129,7 +129,7 @@ def _send(item: dict, notice: dict) -> None:
             "recipients": len(item["recipients"]),
         },
         # A crashed run's notice is sent again by the next run: same event id.
-        event_id=alert_mail.notice_id(monitor_id, notice),
+        event_id=alert_mail.notice_id(alert_mail.incarnation(item, monitor_id), notice),
     )
 
 

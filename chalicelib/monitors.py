@@ -27,8 +27,9 @@ SHARDS = 4
 PARKED = "PARKED"
 # "." and ".." are not names: clients drop such path segments from ping URLs.
 NAME = re.compile(r"(?!\.+$)[A-Za-z0-9_.@-](?:[A-Za-z0-9_.@ -]{0,62}[A-Za-z0-9_.@-])?")
-# An address as SMTP allows it (at most 254 characters); a mail per recipient.
-EMAIL = re.compile(r"(?=.{3,254}$)[^@\s,<>]+@[^@\s,<>]+")
+# An address as SES takes it: printable ASCII, at most 254 characters.
+EMAIL = re.compile(r"(?=.{3,254}$)[!-~]+@[!-~]+", re.ASCII)
+_NOT_IN_ADDRESS = set("@,<>")
 MAX_RECIPIENTS = 50
 SETTINGS = (
     "monitor",
@@ -99,7 +100,8 @@ def _number(field: str, value) -> Decimal:
         raise Invalid(f"{field}: must be a number of seconds, got {value!r}")
     if value < 0 or value != value or value > 10 * 365 * 86400:
         raise Invalid(f"{field}: must be between 0 and ten years, got {value!r}")
-    return Decimal(str(value))
+    # Milliseconds are plenty, and DynamoDB refuses numbers like 1e-300.
+    return Decimal(str(value)).quantize(Decimal("0.001"))
 
 
 def _recipients(field: str, value) -> list[str]:
@@ -107,7 +109,12 @@ def _recipients(field: str, value) -> list[str]:
     if not isinstance(addresses, list) or not addresses:
         raise Invalid(f"{field}: must be an e-mail address or a non-empty list of them")
     for address in addresses:
-        if not isinstance(address, str) or not EMAIL.fullmatch(address):
+        if (
+            not isinstance(address, str)
+            or not EMAIL.fullmatch(address)
+            or address.count("@") != 1
+            or _NOT_IN_ADDRESS & set(address.replace("@", "", 1))
+        ):
             raise Invalid(f"{field}: {str(address)[:80]!r} is not an e-mail address")
     addresses = list(dict.fromkeys(addresses))
     if len(addresses) > MAX_RECIPIENTS:

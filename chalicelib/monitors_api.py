@@ -19,15 +19,24 @@ def _found(name: str) -> dict:
     return item
 
 
+def _urls_base(request) -> str | None:
+    """Ping URLs carry the ping key: only a read-write key may see them.
+
+    With them a read-only key could send "all is well" pings that hide an
+    outage.
+    """
+    return None if auth.require(request).get("read_only") else logs_links.base_url()
+
+
 def list_monitors(request) -> Response:
-    auth.require(request)
+    base = _urls_base(request)
     items = sorted(monitors.list_all(), key=lambda item: item["name"])
-    return _json(200, {"monitors": [monitors.view(i, logs_links.base_url()) for i in items]})
+    return _json(200, {"monitors": [monitors.view(i, base) for i in items]})
 
 
 def get_monitor(request, name: str) -> Response:
-    auth.require(request)
-    return _json(200, monitors.view(_found(unquote(name)), logs_links.base_url()))
+    base = _urls_base(request)
+    return _json(200, monitors.view(_found(unquote(name)), base))
 
 
 def _settings(request) -> dict:

@@ -135,7 +135,8 @@ def login(request) -> Response:
     given = body.get("password") if isinstance(body.get("password"), str) else ""
     # Hash both sides so the comparison takes as long whatever the lengths.
     good = hmac.compare_digest(
-        hashlib.sha256(given.encode()).digest(), hashlib.sha256(secret.encode()).digest()
+        hashlib.sha256(given.encode("utf-8", "surrogatepass")).digest(),
+        hashlib.sha256(secret.encode()).digest(),
     )
     if not good:
         _count_failure(table, request)

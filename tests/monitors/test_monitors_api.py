@@ -58,6 +58,15 @@ def test_it_lists_and_gets_without_secrets(client, api_key, read_only_key):
     assert client.http.get("/monitors/nope", headers=read_only_key).status_code == 404
 
 
+def test_only_a_read_write_key_sees_the_ping_urls(client, api_key, read_only_key):
+    # A ping URL carries the ping key: a reader could fake "all is well".
+    put(client, "web", SETTINGS, api_key)
+    for headers, shown in ((read_only_key, False), (api_key, True)):
+        listed = client.http.get("/monitors", headers=headers).json_body["monitors"]
+        got = client.http.get("/monitors/web", headers=headers).json_body
+        assert ("ping_urls" in listed[0], "ping_urls" in got) == (shown, shown)
+
+
 def test_keys_are_required_and_read_only_keys_cannot_write(client, api_key, read_only_key):
     assert client.http.get("/monitors").status_code == 401
     assert client.http.get("/monitors", headers={"X-Api-Key": "hk_x_y"}).status_code == 401

@@ -62,6 +62,10 @@ BAD_SETTINGS = [
     {**SETTINGS, "device_email": {"a": "b"}},
     {**SETTINGS, "device_email": ["a@example.com"] * 1000 + [f"x{i}@e.com" for i in range(900)]},
     {**SETTINGS, "device_email": "a" * 100_000 + "@example.com"},
+    {**SETTINGS, "device_email": "a\ud800@example.com"},
+    {**SETTINGS, "device_email": "a\u0000b@example.com"},
+    {**SETTINGS, "device_email": "a b@example.com"},
+    {**SETTINGS, "device_email": "é@example.com"},
     {**SETTINGS, "monitor": "perhaps"},
     {**SETTINGS, "monitor": [1]},
     {**SETTINGS, "require_key": {}},
@@ -109,9 +113,18 @@ def test_the_testing_routes_refuse_odd_cookies_and_bodies(client, known, odd, mo
         )
         _refused(reply)
     for body in (
+        json.dumps({"password": "\ud800"}),
         json.dumps({"password": odd}),
         json.dumps([odd]),
         odd,
         json.dumps({"password": 5}),
     ):
         _refused(client.http.post("/testing/login", body=body, headers=headers))
+
+
+def test_a_tiny_number_is_rounded_to_milliseconds_not_a_500(client, api_key):
+    headers = {**api_key, "Content-Type": "application/json"}
+    body = json.dumps({**SETTINGS, "max_sleep": 1e-300, "email_frequency": 0.0004})
+    reply = client.http.put("/monitors/tiny", body=body, headers=headers)
+    assert reply.status_code == 201, reply.body
+    assert (reply.json_body["max_sleep"], reply.json_body["email_frequency"]) == (0, 0)

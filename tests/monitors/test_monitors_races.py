@@ -110,3 +110,24 @@ def test_an_outbox_message_delivered_twice_is_sent_once(silent, run_checker, app
     assert outbox.handle(sqs_event(bodies, receive_count=2)) == {"batchItemFailures": []}
     assert len(sent_mail()) == 2
     assert len({json.loads(b)["id"] for b in bodies}) == 2
+
+
+def test_a_monitor_created_again_is_alerted_again(
+    make_monitor, ping, run_checker, deliver_outbox, sent_mail, clock
+):
+    from chalicelib import monitor_admin
+
+    monitor = make_monitor()
+    ping(monitor)
+    clock.shift(400)
+    run_checker()
+    deliver_outbox()
+    assert len(sent_mail()) == 1
+    monitor_admin.delete("backup")
+    clock.shift(1)
+    monitor = make_monitor()  # same name, so the same id: its notices must not collide
+    ping(monitor)
+    clock.shift(400)
+    run_checker()
+    deliver_outbox()
+    assert [m["Subject"] for m in sent_mail()] == ["backup disconnection detected"] * 2
