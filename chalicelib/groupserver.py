@@ -54,12 +54,28 @@ class Unreachable(SiteError):
     """The site could not be reached (connection refused, timeout...)."""
 
 
+class NoReply(Unreachable):
+    """The request went out but no reply came in time: the site may have acted on it."""
+
+
 def base_url(url: str) -> str:
-    """scheme://host[:port] of url: like the originals, only the host is used."""
+    """scheme://host[:port] of url: like the originals, only the host is used.
+
+    Rebuilt from the host name and port alone, never the netloc, so that a
+    user:password@ in the URL cannot reach the host named in errors, logs and runs.
+    """
     parts = urlsplit(url)
-    if not parts.netloc:
-        raise ValueError(f"no host in URL {url!r}")
-    return f"{parts.scheme or 'http'}://{parts.netloc}"
+    host = parts.hostname
+    if not host:
+        raise ValueError("no host in the URL")
+    port = parts.port  # ValueError for a port that is no number or out of range
+    host = f"[{host}]" if ":" in host else host  # an IPv6 address
+    return f"{parts.scheme or 'http'}://{host}" + ("" if port is None else f":{port}")
+
+
+def has_credentials(url: str) -> bool:
+    """Whether url carries a user name or password (user:password@host)."""
+    return "@" in urlsplit(url).netloc
 
 
 def post(url: str, path: str, fields: dict[str, str]):
@@ -72,6 +88,8 @@ def post(url: str, path: str, fields: dict[str, str]):
     files = {name: (None, value) for name, value in fields.items()}
     try:
         reply = requests.post(base + path, files=files, timeout=TIMEOUT, allow_redirects=False)
+    except requests.ReadTimeout as error:
+        raise NoReply(f"{type(error).__name__}: {error} <{host}>") from None
     except requests.RequestException as error:
         raise Unreachable(f"{type(error).__name__}: {error} <{host}>") from None
     if reply.status_code != 200:

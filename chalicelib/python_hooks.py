@@ -10,6 +10,7 @@ ever arrives over the network (`python_code` is refused for that reason).
 
 import importlib
 import importlib.util
+import inspect
 import re
 import signal
 import sys
@@ -70,6 +71,13 @@ def normalize(type_: str, arg: str) -> str:
             found = None
         if found is None:
             raise ValueError(f"no module {module!r} in the bundle's hooks ({PACKAGE})")
+        try:
+            loaded = importlib.import_module(f"{PACKAGE}.{module}")
+        except Exception as error:  # noqa: BLE001 - any failure to import is a bad name
+            raise ValueError(f"cannot import {arg!r}: {type(error).__name__}: {error}") from None
+        reason = _not_a_hook(loaded, function, arg)
+        if reason:
+            raise ValueError(reason)
         return module if function == "hook" else f"{module}:{function}"
     path = _file(arg)
     try:
@@ -99,7 +107,27 @@ def load(type_: str, arg: str):
     target = getattr(module, function, None)
     if not callable(target):
         raise LoadError(f"{arg!r} defines no callable {function}(event)")
+    reason = _not_a_hook(module, function, arg) if type_ == "python" else None
+    if reason:
+        raise LoadError(reason)
     return target
+
+
+def _not_a_hook(module, function: str, arg: str) -> str | None:
+    """Why module.function may not be a hook, or None.
+
+    Only a public function written in that module itself: otherwise `name:attr`
+    could reach whatever the module imported (a logger, a client, a class's
+    internals) and make it callable with an event by anyone holding an API key.
+    """
+    target = getattr(module, function, None)
+    if not callable(target):
+        return f"{arg!r} defines no callable {function}(event)"
+    if function.startswith("_"):
+        return f"{arg!r} names {function}, a private name; a hook must be a public function"
+    if not inspect.isfunction(target) or target.__module__ != module.__name__:
+        return f"{arg!r} names {function}, which is not a function defined in that module"
+    return None
 
 
 def _split(arg: str) -> tuple[str, str]:

@@ -22,6 +22,7 @@ from chalicelib.observability import count, logger
 DIGEST, PROFILE = "digest", "profile-status"
 MAX_ATTEMPTS = 5  # the site-jobs queue's maxReceiveCount (infra/resources.yaml)
 BUDGET = 40  # seconds of a 60 s invocation a batch may spend waiting for throttle slots
+NO_REPLY = "no reply (the site may have sent it)"
 _TTL = {DIGEST: 3 * 86400, PROFILE: 62 * 86400}
 
 
@@ -180,6 +181,15 @@ def _run_item(record: dict, message: dict, site, now, sleep, deadline: float) ->
         idempotency.release(claim)
         _defer(record, busy.delay)
         return True
+    except gs.NoReply as error:
+        # Sent, reply lost: the site may have mailed it, so keep the claim (no second mail).
+        idempotency.complete(claim)
+        logger.warning(
+            "site job got no reply", extra={"run": run_id, "item": key, "error": str(error)}
+        )
+        count("SiteJobErrors")
+        _record(run_id, key, "failed", error=NO_REPLY, site=site.name)
+        return True
     except Exception as error:  # noqa: BLE001 - a failure is retried, then dead-lettered
         idempotency.release(claim)
         return _failed(record, run_id, site, key, error)
@@ -205,6 +215,8 @@ def _trigger(site, job, item, now, sleep, deadline):
             sleep(start - now())
         try:
             status, reply = gs.send_profile_status(site.url, item, token)
+        except gs.NoReply:
+            raise  # the request went out: its slot was used
         except Exception:
             site_throttle.give_back(site.name, start, spacing, now())
             raise

@@ -56,17 +56,26 @@ class Site:
 
 
 def parse(entry) -> Site:
-    from chalicelib.groupserver import base_url
+    from chalicelib.groupserver import base_url, has_credentials
 
     if not isinstance(entry, dict):
         raise ConfigError(f"a site must be an object, not {entry!r}")
     name, url = entry.get("name"), entry.get("url")
     if not isinstance(name, str) or not NAME.fullmatch(name):
         raise ConfigError(f"site name {name!r} must be lower-case words joined by dashes")
+    url = url if isinstance(url, str) else ""
     try:
-        url = base_url(url if isinstance(url, str) else "")
+        credentials = has_credentials(url)
+        url = base_url(url)
     except ValueError:
-        raise ConfigError(f"site {name}: url {entry.get('url')!r} has no host") from None
+        # Not echoed when it may hold a password (user:pw@ that urlsplit cannot parse).
+        shown = "" if "@" in url else f" {url!r}"
+        raise ConfigError(f"site {name}: url{shown} has no valid host") from None
+    if credentials:
+        # The token authenticates Herald; a password in the URL would end up in errors and runs.
+        raise ConfigError(
+            f"site {name}: the url must not carry a user name or password (user:pw@host)"
+        )
     jobs = entry.get("jobs", list(JOBS))
     if not isinstance(jobs, list) or not all(isinstance(j, str) and j in JOBS for j in jobs):
         raise ConfigError(f"site {name}: jobs must be a list drawn from {list(JOBS)}")

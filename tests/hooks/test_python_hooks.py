@@ -2,6 +2,7 @@
 
 import importlib
 import json
+import sys
 
 import pytest
 
@@ -19,6 +20,8 @@ def bundle(tmp_path, monkeypatch):
     def write(name: str, code: str) -> None:
         (tmp_path / name).write_text(code.replace("CALLS", repr(str(calls))))
         importlib.invalidate_caches()
+        # A changed bundle is a new deployment: a new process imports it afresh.
+        sys.modules.pop(f"{python_hooks.PACKAGE}.{name.removesuffix('.py')}", None)
 
     def called() -> list[dict]:
         return (
@@ -107,10 +110,91 @@ def test_a_python_module_that_fails_to_load_is_disabled(aws, bundle, make_hook, 
     from chalicelib import hooks
 
     bundle("vanishing.py", RECORDER)
-    hook, _ = make_hook(type_="python", arg="vanishing:missing_function")
+    hook, _ = make_hook(type_="python", arg="vanishing:other")
+    bundle("vanishing.py", RECORDER.replace("def other", "def renamed"))
     send_event()
     drain()
-    assert "no callable missing_function" in hooks.get(hook["id"])["disabled_reason"]
+    assert "no callable other" in hooks.get(hook["id"])["disabled_reason"]
+    assert bundle.called() == []
+
+
+def post_hook(client, api_key, arg):
+    return client.http.post(
+        "/hooks",
+        headers={**api_key, "Content-Type": "application/json"},
+        body=json.dumps({"node": "monitor.down", "type": "python", "arg": arg}),
+    )
+
+
+@pytest.mark.parametrize(
+    "arg, words",
+    [
+        ("log_event:logger", "defines no callable logger"),  # an object, not a function
+        ("log_event:__class__", "private name"),
+        ("log_event:__getattribute__", "private name"),
+        ("log_event:_private", "defines no callable _private"),
+        ("log_event:no_such_function", "defines no callable no_such_function"),
+    ],
+)
+def test_create_refuses_anything_but_a_public_function_of_the_module(client, api_key, arg, words):
+    reply = post_hook(client, api_key, arg)
+    assert reply.status_code == 400, reply.body
+    assert words in json.loads(reply.body)["Message"]
+    assert json.loads(client.http.get("/hooks", headers=api_key).body)["hooks"] == []
+
+
+IMPORTER = """
+import json
+from json import dumps
+
+def hook(event):
+    pass
+
+def _helper(event):
+    pass
+
+class Hook:
+    pass
+"""
+
+
+@pytest.mark.parametrize(
+    "arg, words",
+    [
+        ("importer:dumps", "not a function defined in that module"),
+        ("importer:json", "defines no callable json"),
+        ("importer:_helper", "private name"),
+        ("importer:Hook", "not a function defined in that module"),
+    ],
+)
+def test_create_refuses_imported_private_and_class_names(client, api_key, bundle, arg, words):
+    bundle("importer.py", IMPORTER)
+    reply = post_hook(client, api_key, arg)
+    assert reply.status_code == 400, reply.body
+    assert words in json.loads(reply.body)["Message"]
+
+
+@pytest.mark.parametrize("arg", ["log_event", "log_event:hook"])
+def test_create_accepts_the_modules_own_hook_function(client, api_key, arg):
+    reply = post_hook(client, api_key, arg)
+    assert reply.status_code == 201, reply.body
+    assert json.loads(reply.body)["arg"] == "log_event"
+
+
+def test_a_hook_that_stops_being_a_public_function_is_disabled_at_load(
+    aws, bundle, make_hook, send_event, drain
+):
+    from chalicelib import hooks
+
+    bundle("turncoat.py", RECORDER)
+    hook, _ = make_hook(type_="python", arg="turncoat:other")
+    bundle("turncoat.py", "from json import dumps as other\n")
+    send_event()
+    drain()
+    stored = hooks.get(hook["id"])
+    assert stored["enabled"] is False
+    assert "not a function defined in that module" in stored["disabled_reason"]
+    assert deliveries(hook["id"])[0]["status"] == "disabled"
 
 
 FLAKY = """

@@ -119,3 +119,24 @@ def test_it_uses_only_the_host_of_the_url():
     assert gs.base_url("https://groups.example.com/some/page?x=1") == "https://groups.example.com"
     with pytest.raises(ValueError):
         gs.base_url("groups.example.com")
+
+
+def test_it_drops_credentials_from_the_url():
+    assert gs.base_url("https://user:pw@gs.example.com/x") == "https://gs.example.com"
+    assert gs.base_url("http://user:pw@127.0.0.1:8080") == "http://127.0.0.1:8080"
+    with pytest.raises(ValueError):
+        gs.base_url("https://user:pw@")
+
+
+def test_it_never_names_credentials_in_errors(site):
+    url = site.url.replace("://", "://user:pw@")
+    site.list_status = 503
+
+    with pytest.raises(gs.NotOk) as not_ok:
+        gs.get_digest_groups(url, site.token)
+    with pytest.raises(gs.Unreachable) as unreachable:
+        gs.get_digest_groups("http://user:pw@127.0.0.1:9", "token")
+
+    assert not_ok.value.host == f"127.0.0.1:{site.port}"
+    assert "pw" not in str(not_ok.value)
+    assert "pw" not in str(unreachable.value) and "127.0.0.1:9" in str(unreachable.value)

@@ -155,3 +155,38 @@ def test_it_backs_off_each_retry_and_leaves_the_last_to_the_dead_letter_queue(
     assert delays == [30, 60, 120, 240]  # the 5th try is not delayed: SQS dead-letters it
     assert len(configured.sent(gs.SEND_STATUS_URI)) == site_jobs.MAX_ATTEMPTS
     assert runs.recent(job="profile-status")[0]["counts"]["failed"] == 1
+
+
+def test_it_does_not_send_again_when_the_reply_is_lost(app, configured, clock, queued, monkeypatch):
+    monkeypatch.setattr(gs, "TIMEOUT", (5, 0.2))
+    configured.send_delay = 1.0  # the site acts on the request, then answers too late
+    fire(app, "send_profile_status")
+    (alice,) = [r for r in queued() if '"alice"' in r["body"]]
+
+    first = site_jobs.handle({"Records": [alice]})
+    again = site_jobs.handle({"Records": [alice]})  # as SQS would redeliver it
+
+    assert first == again == {"batchItemFailures": []}
+    assert sent(configured) == ["alice"]
+    run = runs.api_get(runs.recent(job="profile-status")[0]["id"], {})
+    assert (run["counts"]["failed"], run["counts"]["triggered"]) == (1, 0)
+    (failure,) = run["failures"]
+    assert failure["item"] == "alice"
+    assert failure["error"] == "no reply (the site may have sent it)"
+
+
+def test_it_retries_when_the_site_cannot_be_reached(app, configured, clock, queued, monkeypatch):
+    import json
+
+    fire(app, "send_profile_status")
+    (alice,) = [r for r in queued() if '"alice"' in r["body"]]
+    monkeypatch.setenv("SITES", json.dumps([{"name": "sample", "url": "http://127.0.0.1:9"}]))
+
+    first = site_jobs.handle({"Records": [alice]})
+
+    assert first == {"batchItemFailures": [{"itemIdentifier": alice["messageId"]}]}
+    monkeypatch.setenv(
+        "SITES", json.dumps([{"name": "sample", "url": configured.url, "jobs": ["profile-status"]}])
+    )
+    assert site_jobs.handle({"Records": [alice]}) == {"batchItemFailures": []}
+    assert sent(configured) == ["alice"]

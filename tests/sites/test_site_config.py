@@ -70,6 +70,40 @@ def test_it_rejects_malformed_sites(monkeypatch, value):
         sites.configured()
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://alice:hunter2@gs.example.com",
+        "https://alice@gs.example.com/",
+        "https://:hunter2@gs.example.com:8443/x",
+        "https://alice:hunter2@[::1",  # unparseable too: still never echoed
+    ],
+)
+def test_it_refuses_a_url_with_credentials_without_repeating_them(monkeypatch, url):
+    monkeypatch.setenv("SITES", json.dumps([{"name": "secretive", "url": url}]))
+
+    with pytest.raises(sites.ConfigError) as raised:
+        sites.configured()
+
+    assert "site secretive" in str(raised.value)
+    assert "hunter2" not in str(raised.value) and "alice" not in str(raised.value)
+
+
+def test_it_keeps_only_scheme_host_and_port_of_the_url(monkeypatch):
+    monkeypatch.setenv(
+        "SITES",
+        json.dumps(
+            [
+                {"name": "one", "url": "https://GS.Example.com:8443/page?x=1#top"},
+                {"name": "two", "url": "http://[::1]:8080/"},
+            ]
+        ),
+    )
+
+    assert sites.named("one").url == "https://gs.example.com:8443"
+    assert sites.named("two").url == "http://[::1]:8080"
+
+
 def test_it_reads_the_token_of_an_instance_from_gs_config(tmp_path):
     path = tmp_path / "gsconfig.ini"
     path.write_text(
