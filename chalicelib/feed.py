@@ -50,20 +50,26 @@ def _timeout() -> tuple[float, float]:
     return (min(seconds, 5.0), seconds)
 
 
+def _private_allowed() -> bool:
+    # An application in the same VPC, or this machine in local mode.
+    return (
+        os.environ.get("HERALD_LOCAL") == "1"
+        or os.environ.get("SUBSCRIPTIONS_ALLOW_PRIVATE_FEEDS") == "1"
+    )
+
+
 def _allowed(url: str) -> None:
     """Refuse feeds inside Herald's own network (instance metadata, VPC hosts).
 
-    Loopback and private addresses are allowed in local mode and when
-    SUBSCRIPTIONS_ALLOW_PRIVATE_FEEDS=1 (an application in the same VPC).
+    Private addresses are allowed in local mode and with
+    SUBSCRIPTIONS_ALLOW_PRIVATE_FEEDS=1; link-local ones (the instance
+    metadata service) never are outside local mode.
     """
     import ipaddress
     import socket
     from urllib.parse import urlsplit
 
-    if (
-        os.environ.get("HERALD_LOCAL") == "1"
-        or os.environ.get("SUBSCRIPTIONS_ALLOW_PRIVATE_FEEDS") == "1"
-    ):
+    if os.environ.get("HERALD_LOCAL") == "1":
         return
     parts = urlsplit(url)
     try:
@@ -71,13 +77,25 @@ def _allowed(url: str) -> None:
     except (OSError, UnicodeError) as error:
         raise FeedError("connection", f"cannot resolve {parts.hostname}: {error}") from None
     for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
+        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        if address.is_link_local or (not address.is_global and not _private_allowed()):
             raise FeedError("refused", f"{parts.hostname} is a private address ({address})")
+
+
+def _session():
+    """Plain requests where private feeds are allowed; else a session that
+    checks the address each connection really reached (no DNS rebinding)."""
+    import requests
+
+    from chalicelib import ssrf
+
+    return requests if _private_allowed() else ssrf.guarded_session()
 
 
 def _post(url: str, body: dict, subscriber: str) -> dict:
     import requests
+
+    from chalicelib import ssrf
 
     _allowed(url)
     token = feed_token.issue(
@@ -89,7 +107,7 @@ def _post(url: str, body: dict, subscriber: str) -> dict:
         "User-Agent": USER_AGENT,
     }
     try:
-        with requests.post(
+        with _session().post(
             url, json=body, headers=headers, timeout=_timeout(), stream=True, allow_redirects=False
         ) as reply:
             if reply.status_code != 200:
@@ -97,6 +115,8 @@ def _post(url: str, body: dict, subscriber: str) -> dict:
             data = reply.raw.read(MAX_REPLY_BYTES + 1, decode_content=True)
     except FeedError:
         raise
+    except ssrf.Refused as error:
+        raise FeedError("refused", str(error)) from None
     except Exception as error:  # noqa: BLE001 - requests and urllib3 both raise here
         if isinstance(error, requests.Timeout) or "timed out" in str(error).lower():
             raise FeedError("timeout", f"no answer from {url} in time") from None

@@ -105,6 +105,33 @@ def test_it_refuses_a_feed_inside_herald_s_network(sample, monkeypatch):
     assert sample.requests == 0
 
 
+def test_it_refuses_a_host_that_rebinds_to_a_private_address_after_the_check(sample, monkeypatch):
+    import socket
+    from urllib.parse import urlsplit
+
+    monkeypatch.delenv("SUBSCRIPTIONS_ALLOW_PRIVATE_FEEDS")
+    real, answers = socket.getaddrinfo, iter(["93.184.216.34"])
+
+    def rebinding(host, port, *args, **kwargs):
+        if host != "rebind.test":
+            return real(host, port, *args, **kwargs)
+        address = next(answers, "127.0.0.1")  # public when checked, loopback when used
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    url = sample.changes_url.replace(urlsplit(sample.changes_url).hostname, "rebind.test")
+    with pytest.raises(feed.FeedError) as caught:
+        feed.changed_since(url, SINCE)
+    assert caught.value.kind == "refused"
+    assert sample.requests == 0
+
+
+def test_the_metadata_address_stays_refused_when_private_feeds_are_allowed(monkeypatch):
+    with pytest.raises(feed.FeedError) as caught:
+        feed.changed_since("http://169.254.169.254/latest/meta-data/", SINCE)
+    assert caught.value.kind == "refused"
+
+
 def test_it_accepts_the_newest_modified_on_form_of_the_changed_question(monkeypatch):
     replies = iter(
         [
