@@ -54,17 +54,22 @@ def test_a_crashed_worker_lease_lapses_by_itself(herald):
     assert "lease_id" not in herald.pair(subscription)
 
 
-def test_a_crash_after_queueing_mail_does_not_send_it_twice(herald, monkeypatch):
-    herald.subscribe()
-    herald.clock.shift(60)
-    herald.sample.put({"title": "Landslide"})
+def crash_before_finishing_once(monkeypatch):
+    """The worker dies after its mail and event, before updating the pair."""
     real_finish = notify._finish
 
     def crash_once(*_args):
         monkeypatch.setattr(notify, "_finish", real_finish)
-        raise RuntimeError("worker died after queueing the mail")
+        raise RuntimeError("worker died before finishing the pair")
 
     monkeypatch.setattr(notify, "_finish", crash_once)
+
+
+def test_a_crash_after_queueing_mail_does_not_send_it_twice(herald, monkeypatch):
+    herald.subscribe()
+    herald.clock.shift(60)
+    herald.sample.put({"title": "Landslide"})
+    crash_before_finishing_once(monkeypatch)
     herald.cycle()
     assert len(herald.mails()) == 1
     herald.clock.shift(30)
@@ -86,13 +91,7 @@ def test_a_crash_after_the_event_announces_the_retry_under_the_same_id(herald, m
     herald.subscribe()
     herald.clock.shift(60)
     herald.sample.put({"title": "Landslide"})
-    real_finish = notify._finish
-
-    def crash_once(*_args):
-        monkeypatch.setattr(notify, "_finish", real_finish)
-        raise RuntimeError("worker died after announcing")
-
-    monkeypatch.setattr(notify, "_finish", crash_once)
+    crash_before_finishing_once(monkeypatch)
     herald.cycle()
     herald.clock.shift(notify.LEASE_SECONDS + 300)
     herald.cycle()
