@@ -19,10 +19,10 @@ DUE = 10
 
 
 def monitor(name: str, last_ping: float) -> dict:
-    from chalicelib import monitor_admin, monitors
+    from chalicelib.monitors import admin, store
 
     settings = {"max_sleep": 300, "email_frequency": 3600, "device_email": "o@example.com"}
-    item = monitor_admin._new_item(name, monitors.validate(name, settings))
+    item = admin._new_item(name, store.validate(name, settings))
     item.update(
         status="up",
         last_ping=Decimal(f"{last_ping:.6f}"),
@@ -45,10 +45,11 @@ def main() -> None:
     runs = []
     with harness.moto_stack():
         from app import app
-        from chalicelib import aws, clock, monitors
+        from chalicelib.core import aws, clock
+        from chalicelib.monitors import store
         from herald.local.invoke import fire
 
-        table = aws.table(monitors.TABLE)
+        table = aws.table(store.TABLE)
         now, healthy = clock.epoch(), 0
         for round_, size in enumerate(SIZES):
             filled = harness.timed(

@@ -95,7 +95,7 @@ def child(code: str, *args) -> subprocess.Popen:
 
 
 def enqueue_requests(profiles: list[str]) -> int:
-    """SQS requests site_jobs.enqueue makes for all profiles (in-process moto).
+    """SQS requests jobs.enqueue makes for all profiles (in-process moto).
 
     moto's SQS slows down as a queue grows (it recounts the queue on every
     send), so the jobs are enqueued 100 at a time and the queue emptied between:
@@ -103,20 +103,20 @@ def enqueue_requests(profiles: list[str]) -> int:
     """
     from moto.sqs.models import sqs_backends
 
-    from chalicelib import site_jobs
+    from chalicelib.sites import jobs
 
     with harness.moto_stack(), harness.RequestCounter(("sqs",)) as sqs:
         queue = sqs_backends["123456789012"]["us-east-1"].get_queue(os.environ["SITE_JOBS_QUEUE"])
         for first in range(0, len(profiles), 100):
             chunk = profiles[first : first + 100]
-            site_jobs.enqueue("bench", "bench", "profile-status", "2026-11", chunk)
+            jobs.enqueue("bench", "bench", "profile-status", "2026-11", chunk)
             queue._messages.clear()
     return sqs.calls["SendMessageBatch"] + sqs.calls["SendMessage"]
 
 
 def serial(url: str, token: str, sample: int) -> float:
     """The original sendprofile: list the profiles, then send to each in turn."""
-    from chalicelib import groupserver as gs
+    from chalicelib.sites import groupserver as gs
 
     started = time.perf_counter()
     profiles = gs.get_profile_ids(url, token)
@@ -127,7 +127,8 @@ def serial(url: str, token: str, sample: int) -> float:
 
 def fan_out(handlers: int) -> float:
     """N handler threads, each like a Lambda: receive 10, handle, delete."""
-    from chalicelib import aws, site_jobs
+    from chalicelib.core import aws
+    from chalicelib.sites import jobs
     from herald.local.invoke import sqs_record
 
     sqs, url = aws.client("sqs"), aws.queue_url("site-jobs")
@@ -135,7 +136,7 @@ def fan_out(handlers: int) -> float:
     def handler():
         while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"):
             event = {"Records": [sqs_record(m, "arn:bench") for m in messages]}
-            failed = {f["itemIdentifier"] for f in site_jobs.handle(event)["batchItemFailures"]}
+            failed = {f["itemIdentifier"] for f in jobs.handle(event)["batchItemFailures"]}
             entries = [
                 {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
                 for i, m in enumerate(messages)
@@ -162,9 +163,9 @@ def main() -> None:
     args = parser.parse_args()
     harness.environment(HERALD_SITE_BENCH_TOKEN=secrets.token_urlsafe(16))
     harness.quiet()
-    from chalicelib import site_jobs
+    from chalicelib.sites import jobs
 
-    site_jobs.count = lambda *_args, **_kwargs: None  # keep EMF metric lines off the output
+    jobs.count = lambda *_args, **_kwargs: None  # keep EMF metric lines off the output
     requests = enqueue_requests([f"p{i:05d}" for i in range(PROFILES)])
     rows = [
         harness.Row(
@@ -201,7 +202,7 @@ def main() -> None:
 
 def deploy(moto_port: int, site_url: str, dynamodb: str, servers: contextlib.ExitStack) -> str:
     """The stack on the moto server, the tables on DynamoDB Local if it runs; says which."""
-    from chalicelib import aws
+    from chalicelib.core import aws
     from herald.local import stack
 
     os.environ["AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{moto_port}"
@@ -221,10 +222,10 @@ def deploy(moto_port: int, site_url: str, dynamodb: str, servers: contextlib.Exi
 
 
 def measure_fan_out(args, backend: str, serial_total: float) -> list:
-    from chalicelib import runs, site_jobs
+    from chalicelib.sites import jobs, runs
 
     started = time.perf_counter()
-    (result,) = site_jobs.start(site_jobs.PROFILE)["runs"]
+    (result,) = jobs.start(jobs.PROFILE)["runs"]
     listed = time.perf_counter() - started
     handled = fan_out(args.handlers)
     jobs = result["listed"]

@@ -59,7 +59,7 @@ def moto_stack(stage: str = "dev"):
     """moto in-process with Herald's stack deployed from infra/; yields the stack outputs."""
     from moto import mock_aws
 
-    from chalicelib import aws
+    from chalicelib.core import aws
     from herald.local import stack
 
     with mock_aws():
@@ -178,8 +178,8 @@ def create_tables(stage: str = "dev") -> list[str]:
 
 
 def default_clients(services: Iterable[str]) -> list:
-    """chalicelib.aws's clients of these services (the resource's client for DynamoDB too)."""
-    from chalicelib import aws
+    """chalicelib.core.aws's clients of these services (the resource's client for DynamoDB too)."""
+    from chalicelib.core import aws
 
     clients = []
     for service in services:
@@ -190,7 +190,7 @@ def default_clients(services: Iterable[str]) -> list:
 
 
 class RequestCounter:
-    """AWS requests made through chalicelib.aws's clients, by operation, while in use.
+    """AWS requests made through chalicelib.core.aws's clients, by operation, while in use.
 
     Counts on botocore's before-call.<service>.* events, so a request counts
     once however it is retried by the caller's code path. `items_read` adds

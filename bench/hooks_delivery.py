@@ -34,7 +34,8 @@ def _record(body: dict, n: int) -> dict:
 def main() -> None:
     harness.environment(HERALD_LOCAL="1")  # local mode: loopback destinations allowed
     harness.quiet()
-    from chalicelib import events, hook_delivery, hooks
+    from chalicelib.core import events
+    from chalicelib.hooks import delivery, store
     from herald.local.receiver import Receiver
 
     rows = []
@@ -42,14 +43,14 @@ def main() -> None:
         receiver = Receiver(port=0, out=io.StringIO())
         receiver.start()
         try:
-            hook, _secret = hooks.create("monitor.down", "webhook", receiver.url, persistent=True)
+            hook, _secret = store.create("monitor.down", "webhook", receiver.url, persistent=True)
             figures = []
             for total in (10, 300):
-                while len(hooks.all_hooks()) < total:
-                    n = len(hooks.all_hooks())
-                    hooks.create(f"job.kind{n}", "python", "log_event", persistent=True)
+                while len(store.all_hooks()) < total:
+                    n = len(store.all_hooks())
+                    store.create(f"job.kind{n}", "python", "log_event", persistent=True)
                 event = events.envelope("monitor.down", "backups", {"monitor": "backups"})
-                calls = _counted(lambda e=event: hook_delivery._fan_out(e)).calls
+                calls = _counted(lambda e=event: delivery._fan_out(e)).calls
                 dynamodb = sum(v for k, v in calls.items() if k.startswith("dynamodb"))
                 figures.append(dynamodb)
                 rows.append(
@@ -76,22 +77,23 @@ def main() -> None:
 
 def _deliveries(hook: dict, receiver) -> list:
     """50 web-hook deliveries to the loopback receiver: requests of one, median time."""
-    from chalicelib import events, hook_delivery
+    from chalicelib.core import events
+    from chalicelib.hooks import delivery
 
     times = []
     for n in range(50):
         event = events.envelope("monitor.down", "backups", {"monitor": "backups"})
         message = {
-            "herald": hook_delivery.MESSAGE,
+            "herald": delivery.MESSAGE,
             "hook_id": hook["id"],
-            "delivery_id": hook_delivery.delivery_id(event["id"], hook["id"]),
+            "delivery_id": delivery.delivery_id(event["id"], hook["id"]),
             "attempt": 1,
             "first_at": time.time(),
             "not_before": time.time(),
             "event": event,
         }
         started = time.perf_counter()
-        counter = _counted(lambda m=message, i=n: hook_delivery.handle(_record(m, i)))
+        counter = _counted(lambda m=message, i=n: delivery.handle(_record(m, i)))
         times.append(time.perf_counter() - started)
     return [
         harness.Row(
@@ -112,7 +114,7 @@ def _deliveries(hook: dict, receiver) -> list:
 
 def _signing(hook: dict) -> harness.Row:
     """HMAC-SHA256 signatures over a 1 kB body for one second, secret derived each time."""
-    from chalicelib import webhooks
+    from chalicelib.hooks import webhooks
 
     body = b"x" * 1024
     count, started = 0, time.perf_counter()

@@ -24,11 +24,11 @@ def main() -> None:
         from chalice.test import Client
 
         from app import app
-        from chalicelib import monitor_admin, monitors
+        from chalicelib.monitors import admin, store
 
         settings = {"max_sleep": 300, "email_frequency": 3600, "device_email": "o@example.com"}
-        monitor_admin.upsert("bench", settings)
-        uuid, key = monitors.uuid_for("bench"), monitors.ping_key("bench")
+        admin.upsert("bench", settings)
+        uuid, key = store.uuid_for("bench"), store.ping_key("bench")
         forms = {
             "/ping/UUID": f"/ping/{uuid}",
             "/ping/KEY/NAME": f"/ping/{key}/bench",
@@ -58,10 +58,10 @@ def timing(test_client, path: str, uuid: str) -> list:
     """Alternate batches of both, so a busy machine slows both alike; median ratio."""
     import boto3
 
-    from chalicelib import monitors
+    from chalicelib.monitors import store
 
     table = boto3.resource("dynamodb").Table(os.environ["MONITORS_TABLE"])
-    monitor_key = monitors.key(monitors.id_for_uuid(uuid))
+    monitor_key = store.key(store.id_for_uuid(uuid))
     for _ in range(20):  # warm both paths
         test_client.http.get(path)
         bare_ping(table, monitor_key)
@@ -96,7 +96,8 @@ def bare_ping(table, monitor_key: dict) -> None:
     """The same two writes a ping makes, straight through boto3."""
     from decimal import Decimal
 
-    from chalicelib import clock, pings
+    from chalicelib.core import clock
+    from chalicelib.monitors import pings
 
     now = clock.epoch()
     stamp = Decimal(f"{now:.6f}")

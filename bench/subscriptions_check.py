@@ -35,7 +35,7 @@ def _pairs(url: str, start: int, count: int, due_at: int, tag: str):
 
 
 def _store(items) -> None:
-    from chalicelib import aws
+    from chalicelib.core import aws
 
     with aws.table("SUBSCRIPTIONS_TABLE").batch_writer() as batch:
         for item in items:
@@ -43,10 +43,10 @@ def _store(items) -> None:
 
 
 def _counted_check() -> tuple[dict, harness.RequestCounter]:
-    from chalicelib import notify
+    from chalicelib.subscriptions import cycle
 
     with harness.RequestCounter() as dynamodb:
-        summary = notify.check_cycle()
+        summary = cycle.check_cycle()
     return summary, dynamodb
 
 
@@ -56,7 +56,7 @@ def main() -> None:
         SUBSCRIPTIONS_ALLOW_PRIVATE_FEEDS="1",  # the sample feed is on loopback
     )
     harness.quiet()
-    from chalicelib import clock
+    from chalicelib.core import clock
     from herald.local.sample_feed import SampleFeed
 
     rows = []

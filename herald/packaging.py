@@ -35,7 +35,7 @@ def deep_merge(base: dict, extra: dict) -> dict:
 
 def fix_event_sources(template: dict, app) -> None:
     """Point each SQS event source at its queue resource; report partial failures."""
-    from chalicelib import aws
+    from chalicelib.core import aws
     from herald.local.invoke import queue_handlers
 
     for config in queue_handlers(app):

@@ -34,7 +34,7 @@ def aws_env(monkeypatch):
 @pytest.fixture
 def aws(aws_env):
     """moto with Herald's stack deployed; yields the stack's outputs."""
-    from chalicelib import aws as clients
+    from chalicelib.core import aws as clients
     from herald.local import stack
 
     with mock_aws():
@@ -61,14 +61,14 @@ def client(app):
 @pytest.fixture
 def api_key(aws):
     """A read-write API key's headers."""
-    from chalicelib import auth
+    from chalicelib.core import auth
 
     return {"X-Api-Key": auth.create(label="tests")["key"]}
 
 
 @pytest.fixture
 def read_only_key(aws):
-    from chalicelib import auth
+    from chalicelib.core import auth
 
     return {"X-Api-Key": auth.create(read_only=True, label="tests")["key"]}
 

@@ -19,3 +19,26 @@ def sqs_event(bodies, *, receive_count: int = 1, queue: str = "outbox") -> dict:
             for i, body in enumerate(bodies)
         ]
     }
+
+
+# ---- mail -------------------------------------------------------------------
+
+
+def text_of(mail) -> str:
+    return mail.get_body(preferencelist=("plain",)).get_content()
+
+
+def assert_each_once_in_its_own_mail(herald, first: str, second: str) -> None:
+    """Two more cycles: first (retried) and second (changed later) arrive in
+    two mails, each exactly once: nothing lost, nothing doubled."""
+    herald.cycle()
+    herald.cycle()
+    bodies = [text_of(m) for m in herald.mails()]
+    assert len(bodies) == 2
+    assert first in bodies[0] and second not in bodies[0]
+    assert second in bodies[1] and first not in bodies[1]
+
+
+def html_of(mail) -> str | None:
+    part = mail.get_body(preferencelist=("html",))
+    return part.get_content() if part is not None else None

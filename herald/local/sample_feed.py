@@ -17,7 +17,8 @@ import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from chalicelib import clock, feed_token
+from chalicelib.core import clock
+from chalicelib.subscriptions import tokens as feed_token
 
 HOST = "127.0.0.1"
 FIELDS = ("severity", "location", "description")
@@ -207,7 +208,7 @@ def start(env: dict):
 
 def create_examples(changes_url: str) -> list[dict]:
     """Two subscriptions on the incidents: one person (HTML), one group (text)."""
-    from chalicelib import subscriptions
+    from chalicelib.subscriptions import store as subscriptions
 
     people = [
         {"id": "duty-officer", "name": "Duty Officer", "contacts": [

@@ -19,7 +19,7 @@ from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from chalicelib import groupserver as gs
+from chalicelib.sites import groupserver as gs
 
 GROUPS = [  # deliberately unsorted: the list must come out sorted
     ("ethel", "development"),

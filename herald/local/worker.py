@@ -13,7 +13,7 @@ import threading
 
 import boto3
 
-from chalicelib import aws
+from chalicelib.core import aws
 from herald.local.invoke import invoke, sqs_record
 
 log = logging.getLogger("herald.local")

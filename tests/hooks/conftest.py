@@ -13,7 +13,7 @@ PUBLIC = "93.184.215.14"
 @pytest.fixture
 def resolver(monkeypatch):
     """host -> addresses; IP literals resolve to themselves, other hosts to PUBLIC."""
-    from chalicelib import ssrf
+    from chalicelib.core import ssrf
 
     table: dict[str, list[str]] = {}
 
@@ -96,7 +96,7 @@ def drain(app):
 
 @pytest.fixture
 def make_hook(aws):
-    from chalicelib import hooks
+    from chalicelib.hooks import store as hooks
 
     def make(node="monitor.down", type_="webhook", arg="https://hooks.example/in", **options):
         options.setdefault("persistent", True)
@@ -110,8 +110,8 @@ def send_event(aws):
     """Put a Herald event on the hooks queue as the bus rule would."""
     import boto3
 
-    from chalicelib import aws as clients
-    from chalicelib import events
+    from chalicelib.core import aws as clients
+    from chalicelib.core import events
 
     def send(type_="monitor.down", source="backups", data=None, event=None):
         event = event or events.envelope(type_, source, data or {"name": source})
@@ -135,7 +135,7 @@ def dead_letters(aws):
     """The messages in the hooks dead-letter queue (read, left in place)."""
     import boto3
 
-    from chalicelib import hook_delivery
+    from chalicelib.hooks import delivery as hook_delivery
 
     def read() -> list[dict]:
         messages = boto3.client("sqs").receive_message(

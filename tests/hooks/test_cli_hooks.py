@@ -76,7 +76,7 @@ def test_delete_by_type_and_arg_as_in_the_seed(herald):
 
 
 def test_a_local_create_hands_the_secret_to_the_receiver(aws, resolver, monkeypatch, tmp_path):
-    from herald import cli
+    from herald.cli import base as cli
     from herald.local import receiver
     from herald.target import Target
 
@@ -91,7 +91,9 @@ def test_a_local_create_hands_the_secret_to_the_receiver(aws, resolver, monkeypa
 
 
 def test_deliveries_lists_the_attempts(herald, aws):
-    from chalicelib import hook_delivery, hooks, webhooks
+    from chalicelib.hooks import delivery as hook_delivery
+    from chalicelib.hooks import store as hooks
+    from chalicelib.hooks import webhooks
 
     hook, _ = hooks.create("monitor.down", "webhook", "https://a.example/", persistent=True)
     message = {

@@ -10,7 +10,7 @@ from standardwebhooks.webhooks import Webhook
 
 @pytest.fixture
 def no_jitter(monkeypatch):
-    from chalicelib import hook_delivery
+    from chalicelib.hooks import delivery as hook_delivery
 
     monkeypatch.setattr(hook_delivery.random, "uniform", lambda low, high: 1.0)
 
@@ -98,7 +98,8 @@ def test_retries_keep_the_webhook_id_and_back_off(
 
 
 def test_jitter_spreads_the_retries(aws):
-    from chalicelib import hook_delivery, webhooks
+    from chalicelib.hooks import delivery as hook_delivery
+    from chalicelib.hooks import webhooks
 
     message = {"attempt": 3, "first_at": 0}
     delays = set()
@@ -174,7 +175,7 @@ def test_it_gives_up_after_about_a_day_into_the_dead_letter_queue(
 def test_a_timeout_is_retried(
     client, api_key, endpoint, make_hook, send_event, drain, monkeypatch, clock
 ):
-    from chalicelib import webhooks
+    from chalicelib.hooks import webhooks
 
     monkeypatch.setattr(webhooks, "TIMEOUT", 0.3)
     hook, _ = make_hook(arg=endpoint.url)
@@ -188,7 +189,7 @@ def test_a_timeout_is_retried(
 
 
 def test_a_deleted_hook_gets_no_more_retries(endpoint, make_hook, send_event, drain, clock):
-    from chalicelib import hooks
+    from chalicelib.hooks import store as hooks
 
     hook, _ = make_hook(arg=endpoint.url)
     endpoint.replies = [(500, {})]
@@ -201,7 +202,7 @@ def test_a_deleted_hook_gets_no_more_retries(endpoint, make_hook, send_event, dr
 
 
 def test_a_message_that_is_neither_event_nor_delivery_is_dropped(app):
-    from chalicelib import hook_delivery
+    from chalicelib.hooks import delivery as hook_delivery
     from tests.helpers import sqs_event
 
     result = hook_delivery.handle(sqs_event(["not json", json.dumps({"x": 1})], queue="hooks"))
@@ -211,7 +212,8 @@ def test_a_message_that_is_neither_event_nor_delivery_is_dropped(app):
 def test_a_hook_deleted_during_its_last_attempt_still_dead_letters_once(
     endpoint, make_hook, send_event, drain, dead_letters, monkeypatch
 ):
-    from chalicelib import hooks, webhooks
+    from chalicelib.hooks import store as hooks
+    from chalicelib.hooks import webhooks
 
     monkeypatch.setenv("HOOK_RETRY_SECONDS", "0")
     hook, _ = make_hook(arg=endpoint.url)
@@ -233,7 +235,7 @@ def test_a_hook_deleted_during_its_last_attempt_still_dead_letters_once(
 def test_a_hook_created_again_does_not_show_its_predecessors_attempts(
     client, api_key, endpoint, make_hook, send_event, drain, clock
 ):
-    from chalicelib import hooks
+    from chalicelib.hooks import store as hooks
 
     hook, _ = make_hook(arg=endpoint.url)
     send_event()
@@ -282,7 +284,7 @@ def test_a_receiver_trickling_its_answer_cannot_hold_an_attempt(local_mode):
     import socket
     import time
 
-    from chalicelib import webhooks
+    from chalicelib.hooks import webhooks
 
     stop = threading.Event()
     listener = socket.create_server(("127.0.0.1", 0))

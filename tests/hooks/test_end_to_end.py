@@ -19,7 +19,7 @@ def receiver(local_mode, tmp_path):
 
 
 def test_an_emitted_event_reaches_the_receiver_signed(receiver, make_hook, drain, tmp_path):
-    from chalicelib import events
+    from chalicelib.core import events
     from herald.local.receiver import remember_secret
 
     hook, secret = make_hook("monitor.*", arg=receiver.url + "/hook", service="backups")
@@ -40,7 +40,7 @@ def test_an_emitted_event_reaches_the_receiver_signed(receiver, make_hook, drain
 
 
 def test_the_receiver_says_when_a_signature_does_not_verify(receiver, make_hook, drain):
-    from chalicelib import events
+    from chalicelib.core import events
 
     make_hook("monitor.down", arg=receiver.url + "/hook")  # its secret is not given
     events.emit("monitor.down", "backups", {})

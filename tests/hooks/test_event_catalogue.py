@@ -15,7 +15,7 @@ ENVELOPE = {"id", "type", "source", "time", "data"}
 @pytest.fixture
 def queued_events(aws):
     """The Herald events waiting on the hooks queue (consumed)."""
-    from chalicelib import aws as clients
+    from chalicelib.core import aws as clients
 
     def read() -> list[dict]:
         sqs, found = boto3.client("sqs"), []
@@ -33,7 +33,8 @@ def queued_events(aws):
 @pytest.fixture
 def monitor(aws, client, app, clock):
     """A monitor 'backups' (max_sleep 300 s): ping(suffix), check() runs the checker."""
-    from chalicelib import monitor_admin, monitors
+    from chalicelib.monitors import admin as monitor_admin
+    from chalicelib.monitors import store as monitors
     from herald.local.invoke import fire
 
     monitor_admin.upsert(
@@ -97,7 +98,7 @@ def test_it_emits_nothing_for_a_healthy_monitor(monitor, queued_events, clock):
 
 
 def test_it_emits_mail_sent_when_the_outbox_sends(aws, queued_events):
-    from chalicelib import outbox
+    from chalicelib.core import outbox
     from tests.helpers import sqs_event
 
     mail = outbox.Mail("ops@example.com", "Hello", "text", kind="test")
@@ -109,8 +110,8 @@ def test_it_emits_mail_sent_when_the_outbox_sends(aws, queued_events):
 
 
 def test_it_emits_mail_failed_when_the_last_attempt_fails(aws, queued_events, monkeypatch):
-    from chalicelib import aws as clients
-    from chalicelib import outbox
+    from chalicelib.core import aws as clients
+    from chalicelib.core import outbox
     from tests.helpers import sqs_event
 
     def refuse(**kwargs):

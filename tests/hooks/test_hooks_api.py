@@ -112,7 +112,7 @@ def test_temporary_hooks_expire(client, api_key, resolver, clock):
 
 
 def test_an_expired_hook_matches_no_event(aws, make_hook, clock):
-    from chalicelib import hooks
+    from chalicelib.hooks import store as hooks
 
     make_hook(persistent=False, ttl=60)
     event = {"id": "e1", "type": "monitor.down", "source": "backups", "time": "t"}
@@ -181,7 +181,7 @@ def test_deliveries_refuse_an_unknown_status(client, api_key, make_hook):
 def test_two_rotations_at_once_give_one_new_secret_and_a_409(
     client, api_key, make_hook, monkeypatch
 ):
-    from chalicelib import hooks
+    from chalicelib.hooks import store as hooks
 
     hook, _ = make_hook()
     stale = hooks.get(hook["id"])

@@ -48,7 +48,7 @@ def stored(aws):
     """Every item in the hooks table (a Scan is fine in a test)."""
     import boto3
 
-    from chalicelib import hooks
+    from chalicelib.hooks import store as hooks
 
     def items():
         table = boto3.resource("dynamodb").Table(__import__("os").environ[hooks.TABLE])

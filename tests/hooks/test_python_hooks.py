@@ -10,11 +10,11 @@ import pytest
 @pytest.fixture
 def bundle(tmp_path, monkeypatch):
     """A hooks folder of the test's own: write(name, code) adds a module/file to it."""
-    import chalicelib.bundled_hooks
-    from chalicelib import python_hooks
+    import chalicelib.hooks.bundled
+    from chalicelib.hooks import python_hooks
 
     monkeypatch.setattr(python_hooks, "FOLDER", tmp_path)
-    monkeypatch.setattr(chalicelib.bundled_hooks, "__path__", [str(tmp_path)])
+    monkeypatch.setattr(chalicelib.hooks.bundled, "__path__", [str(tmp_path)])
     calls = tmp_path / "calls.jsonl"
 
     def write(name: str, code: str) -> None:
@@ -45,7 +45,7 @@ def other(event):
 
 
 def deliveries(hook_id):
-    from chalicelib import hook_delivery
+    from chalicelib.hooks import delivery as hook_delivery
 
     return hook_delivery.deliveries(hook_id)
 
@@ -53,7 +53,7 @@ def deliveries(hook_id):
 def test_a_python_hook_gets_the_event(aws, bundle, make_hook, send_event, drain):
     bundle("recorder_a.py", RECORDER)
     make_hook("monitor.*", type_="python", arg="recorder_a")
-    make_hook("monitor.down", type_="python", arg="chalicelib.bundled_hooks.recorder_a:other")
+    make_hook("monitor.down", type_="python", arg="chalicelib.hooks.bundled.recorder_a:other")
     event = send_event("monitor.down", "backups", {"name": "backups"})
     drain()
     called = sorted(bundle.called(), key=lambda e: e.get("via", ""))
@@ -107,7 +107,7 @@ def test_a_hook_that_fails_to_load_is_disabled_and_says_why(
 
 
 def test_a_python_module_that_fails_to_load_is_disabled(aws, bundle, make_hook, send_event, drain):
-    from chalicelib import hooks
+    from chalicelib.hooks import store as hooks
 
     bundle("vanishing.py", RECORDER)
     hook, _ = make_hook(type_="python", arg="vanishing:other")
@@ -184,7 +184,7 @@ def test_create_accepts_the_modules_own_hook_function(client, api_key, arg):
 def test_a_hook_that_stops_being_a_public_function_is_disabled_at_load(
     aws, bundle, make_hook, send_event, drain
 ):
-    from chalicelib import hooks
+    from chalicelib.hooks import store as hooks
 
     bundle("turncoat.py", RECORDER)
     hook, _ = make_hook(type_="python", arg="turncoat:other")
@@ -211,7 +211,7 @@ def hook(event):
 def test_a_hook_that_raises_is_logged_retried_and_kept(
     aws, bundle, make_hook, send_event, drain, clock
 ):
-    from chalicelib import hooks
+    from chalicelib.hooks import store as hooks
 
     bundle("flaky.py", FLAKY)
     hook, _ = make_hook(type_="python", arg="flaky")
@@ -242,7 +242,8 @@ def hook(event):
 def test_a_hook_past_its_deadline_is_stopped_and_retried(
     aws, bundle, make_hook, send_event, drain, monkeypatch
 ):
-    from chalicelib import hooks, python_hooks
+    from chalicelib.hooks import python_hooks
+    from chalicelib.hooks import store as hooks
 
     monkeypatch.setattr(python_hooks, "TIMEOUT", 0.2)
     bundle("stuck.py", STUCK)
@@ -258,7 +259,7 @@ def test_a_hook_past_its_deadline_is_stopped_and_retried(
 def test_the_deadline_leaves_no_alarm_behind(aws):
     import signal
 
-    from chalicelib import python_hooks
+    from chalicelib.hooks import python_hooks
 
     before = signal.getsignal(signal.SIGALRM)
     assert python_hooks.call(lambda event: event["n"] + 1, {"n": 1}, 5) == 2

@@ -28,7 +28,7 @@ def test_each_hook_gets_its_own_secret(make_hook):
 
 
 def test_a_delivery_verifies_with_the_secret_shown_at_creation(make_hook, clock):
-    from chalicelib import webhooks
+    from chalicelib.hooks import webhooks
 
     hook, secret = make_hook()
     body = webhooks.body_for(EVENT)
@@ -46,7 +46,7 @@ def test_a_delivery_verifies_with_the_secret_shown_at_creation(make_hook, clock)
 
 
 def test_a_changed_body_or_another_secret_does_not_verify(make_hook):
-    from chalicelib import webhooks
+    from chalicelib.hooks import webhooks
 
     hook, secret = make_hook()
     _other, other_secret = make_hook(arg="https://other.example/")
@@ -59,7 +59,8 @@ def test_a_changed_body_or_another_secret_does_not_verify(make_hook):
 
 
 def test_both_secrets_sign_during_a_rotation_then_only_the_new(make_hook, clock):
-    from chalicelib import hooks, webhooks
+    from chalicelib.hooks import store as hooks
+    from chalicelib.hooks import webhooks
 
     hook, old = make_hook()
     rotated, new = hooks.rotate_secret(hook["id"])
@@ -77,7 +78,7 @@ def test_both_secrets_sign_during_a_rotation_then_only_the_new(make_hook, clock)
 
 
 def test_the_secret_depends_on_the_deployment_key(make_hook, monkeypatch):
-    from chalicelib import webhooks
+    from chalicelib.hooks import webhooks
 
     hook, secret = make_hook()
     monkeypatch.setenv("HERALD_SECRET_KEY", "another deployment")
@@ -87,7 +88,7 @@ def test_the_secret_depends_on_the_deployment_key(make_hook, monkeypatch):
 
 
 def test_the_body_is_compact_json(make_hook):
-    from chalicelib import webhooks
+    from chalicelib.hooks import webhooks
 
     body = webhooks.body_for(EVENT)
     assert json.loads(body)["type"] == "monitor.down"

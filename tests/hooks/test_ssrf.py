@@ -31,7 +31,7 @@ def fake_post(monkeypatch):
 
 @pytest.mark.parametrize("address", FORBIDDEN)
 def test_a_host_resolving_to_an_internal_address_is_refused(aws, resolver, address):
-    from chalicelib import ssrf
+    from chalicelib.core import ssrf
 
     resolver["sneaky.example"] = [address]
     with pytest.raises(ssrf.Refused, match="sneaky.example resolves to"):
@@ -39,7 +39,7 @@ def test_a_host_resolving_to_an_internal_address_is_refused(aws, resolver, addre
 
 
 def test_one_internal_address_among_public_ones_is_enough_to_refuse(aws, resolver):
-    from chalicelib import ssrf
+    from chalicelib.core import ssrf
 
     resolver["mixed.example"] = ["93.184.215.14", "10.0.0.1"]
     with pytest.raises(ssrf.Refused):
@@ -47,7 +47,7 @@ def test_one_internal_address_among_public_ones_is_enough_to_refuse(aws, resolve
 
 
 def test_literal_addresses_are_checked_too(aws, resolver):
-    from chalicelib import ssrf
+    from chalicelib.core import ssrf
 
     for url in ("https://[::1]/", "https://169.254.169.254/latest/meta-data", "https://10.1.1.1"):
         with pytest.raises(ssrf.Refused):
@@ -56,7 +56,7 @@ def test_literal_addresses_are_checked_too(aws, resolver):
 
 
 def test_local_mode_allows_loopback_only(local_mode, resolver):
-    from chalicelib import ssrf
+    from chalicelib.core import ssrf
 
     assert ssrf.check_url("http://127.0.0.1:8004/hook") == ["127.0.0.1"]
     assert ssrf.check_url("http://[::1]:8004/hook") == ["::1"]
@@ -67,7 +67,7 @@ def test_local_mode_allows_loopback_only(local_mode, resolver):
 
 
 def test_plain_http_is_refused_outside_local_mode(aws, resolver):
-    from chalicelib import ssrf
+    from chalicelib.core import ssrf
 
     with pytest.raises(ssrf.Refused, match="https"):
         ssrf.check_url("http://hooks.example/")
@@ -75,7 +75,7 @@ def test_plain_http_is_refused_outside_local_mode(aws, resolver):
 
 @pytest.mark.parametrize("address", FORBIDDEN)
 def test_a_redirect_to_an_internal_address_is_not_followed(aws, resolver, fake_post, address):
-    from chalicelib import webhooks
+    from chalicelib.hooks import webhooks
 
     calls, replies = fake_post
     resolver["inside.example"] = [address]
@@ -87,7 +87,7 @@ def test_a_redirect_to_an_internal_address_is_not_followed(aws, resolver, fake_p
 
 
 def test_a_redirect_to_a_public_address_is_followed_with_the_same_body(aws, resolver, fake_post):
-    from chalicelib import webhooks
+    from chalicelib.hooks import webhooks
 
     calls, replies = fake_post
     replies.append((308, {"location": "/moved"}))
@@ -98,7 +98,7 @@ def test_a_redirect_to_a_public_address_is_followed_with_the_same_body(aws, reso
 
 
 def test_other_redirects_count_as_failures(aws, resolver, fake_post):
-    from chalicelib import webhooks
+    from chalicelib.hooks import webhooks
 
     _calls, replies = fake_post
     replies.append((302, {"location": "https://hooks.example/elsewhere"}))
@@ -126,7 +126,7 @@ def test_a_connection_that_reaches_an_internal_address_is_cut(aws, resolver, mon
     """DNS rebinding: the guard's lookup says public, the connection's own says loopback."""
     import socket
 
-    from chalicelib import webhooks
+    from chalicelib.hooks import webhooks
 
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))

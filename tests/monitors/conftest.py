@@ -7,7 +7,8 @@ import pytest
 
 @pytest.fixture
 def make_monitor(aws):
-    from chalicelib import monitor_admin, monitors
+    from chalicelib.monitors import admin as monitor_admin
+    from chalicelib.monitors import store as monitors
 
     def make(name="backup", **settings):
         values = {

@@ -115,7 +115,7 @@ def test_it_never_alerts_a_monitor_that_never_pinged(
 def test_it_never_alerts_a_paused_or_unmonitored_monitor(
     make_monitor, ping, run_checker, deliver_outbox, sent_mail, clock
 ):
-    from chalicelib import monitor_admin
+    from chalicelib.monitors import admin as monitor_admin
 
     quiet = make_monitor("quiet", monitor=False)
     paused = make_monitor("paused")
@@ -129,7 +129,7 @@ def test_it_never_alerts_a_paused_or_unmonitored_monitor(
 
 
 def test_it_emits_monitor_events(make_monitor, ping, run_checker, clock, monkeypatch):
-    from chalicelib import events
+    from chalicelib.core import events
 
     emitted = []
     monkeypatch.setattr(events, "emit", lambda t, s, d=None, **kw: emitted.append((t, s)))
@@ -150,7 +150,7 @@ def test_it_emits_monitor_events(make_monitor, ping, run_checker, clock, monkeyp
 def test_a_failure_while_paused_is_not_mailed_after_resuming(
     make_monitor, ping, run_checker, deliver_outbox, sent_mail, clock
 ):
-    from chalicelib import monitor_admin
+    from chalicelib.monitors import admin as monitor_admin
 
     monitor = make_monitor()
     ping(monitor)

@@ -60,8 +60,10 @@ scenarios = st.tuples(
 def test_it_alerts_exactly_when_the_original_rule_does(
     scenario, client, make_monitor, clock, monkeypatch
 ):
-    from chalicelib import checker, monitor_admin, outbox
-    from chalicelib import clock as herald_clock
+    from chalicelib.core import clock as herald_clock
+    from chalicelib.core import outbox
+    from chalicelib.monitors import admin as monitor_admin
+    from chalicelib.monitors import checker
 
     max_sleep, email_frequency, refresh, steps = scenario
     name = f"m{next(_names)}"

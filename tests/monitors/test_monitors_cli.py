@@ -14,7 +14,7 @@ def herald(*args):
 
 
 def test_it_imports_the_original_config_and_prints_ping_urls(aws):
-    from chalicelib import monitors
+    from chalicelib.monitors import store as monitors
 
     result = herald("monitors", "import", EXAMPLE)
     assert result.exit_code == 0, result.output
@@ -30,7 +30,7 @@ def test_it_imports_the_original_config_and_prints_ping_urls(aws):
 
 
 def test_importing_twice_changes_nothing(aws):
-    from chalicelib import monitors
+    from chalicelib.monitors import store as monitors
 
     herald("monitors", "import", EXAMPLE)
     before = {name: monitors.get(name) for name in ("raspberry", "nightly-backup", "laptop")}
@@ -40,7 +40,7 @@ def test_importing_twice_changes_nothing(aws):
 
 
 def test_a_bad_file_names_the_field_and_changes_nothing(aws, tmp_path):
-    from chalicelib import monitors
+    from chalicelib.monitors import store as monitors
 
     config = json.load(open(EXAMPLE))
     config["users"]["laptop"]["max_sleep"] = "soon"

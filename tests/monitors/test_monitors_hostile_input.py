@@ -76,7 +76,7 @@ BAD_SETTINGS = [
 
 @pytest.mark.parametrize("body", BAD_SETTINGS, ids=range(len(BAD_SETTINGS)))
 def test_monitor_writes_refuse_bad_settings_and_change_nothing(client, api_key, known, body):
-    from chalicelib import monitors
+    from chalicelib.monitors import store as monitors
 
     before = monitors.get("backup")
     headers = {**api_key, "Content-Type": "application/json"}

@@ -43,7 +43,7 @@ def test_an_unknown_monitor_is_404_and_an_impossible_date_400(client, pinged):
 def test_it_needs_a_key_an_api_key_or_a_signed_link(client, pinged, read_only_key, clock):
     from datetime import date
 
-    from chalicelib import logs_links
+    from chalicelib.monitors import links as logs_links
 
     base = "/logs?username=backup&year=26&month=11&day=2"
     assert client.http.get(base).status_code == 403

@@ -54,7 +54,7 @@ class User:
 
 def _capture(monkeypatch, name: str) -> list[str]:
     """The subjects sent, as the outbox sends them: a mail id handed over twice, once."""
-    from chalicelib import outbox
+    from chalicelib.core import outbox
 
     mails, ids = [], set()
 
@@ -74,7 +74,8 @@ def _capture(monkeypatch, name: str) -> list[str]:
 )
 @given(scenario=scenarios)
 def test_the_mails_follow_the_pings(scenario, client, make_monitor, clock, monkeypatch):
-    from chalicelib import checker, monitor_admin
+    from chalicelib.monitors import admin as monitor_admin
+    from chalicelib.monitors import checker
 
     max_sleep, email_frequency, refresh, steps = scenario
     name = f"inv{next(_names)}"

@@ -36,7 +36,7 @@ def test_it_answers_ok_on_healthchecks_forms(client, make_monitor, clock):
 
 def test_it_takes_the_key_from_a_header(client, make_monitor, clock):
     make_monitor()
-    from chalicelib import monitors
+    from chalicelib.monitors import store as monitors
 
     reply = client.http.get(
         "/ping?username=backup", headers={"X-Ping-Key": monitors.ping_key("backup")}
@@ -82,7 +82,7 @@ def test_it_answers_400_for_a_bad_exit_status_or_url(client, make_monitor):
 
 
 def test_a_wrong_key_changes_nothing(client, make_monitor):
-    from chalicelib import monitors
+    from chalicelib.monitors import store as monitors
 
     make_monitor()
     before = monitors.get("backup")
@@ -93,7 +93,7 @@ def test_a_wrong_key_changes_nothing(client, make_monitor):
 def _entries(name):
     from datetime import date
 
-    from chalicelib import ping_log
+    from chalicelib.monitors import logs as ping_log
 
     return ping_log.entries(name, date(2026, 11, 2))
 
@@ -117,8 +117,8 @@ def test_it_logs_each_ping_with_its_details(client, make_monitor, clock):
 
 
 def test_log_entries_expire_after_the_retention(client, make_monitor, clock, monkeypatch):
-    from chalicelib import clock as herald_clock
-    from chalicelib import pings
+    from chalicelib.core import clock as herald_clock
+    from chalicelib.monitors import pings
 
     monitor = make_monitor()
     client.http.get(f"/ping/{monitor['uuid']}")
@@ -139,7 +139,7 @@ def test_a_start_then_success_records_the_duration(client, make_monitor, clock):
 
 
 def test_a_log_ping_changes_no_state(client, make_monitor, clock):
-    from chalicelib import monitors
+    from chalicelib.monitors import store as monitors
 
     monitor = make_monitor()
     client.http.get(f"/ping/{monitor['uuid']}")

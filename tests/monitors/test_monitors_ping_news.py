@@ -8,7 +8,7 @@ import pytest
 @contextlib.contextmanager
 def dynamodb_requests():
     """The DynamoDB operations made inside the block (a botocore before-call hook)."""
-    from chalicelib import aws
+    from chalicelib.core import aws
 
     calls = []
     events = aws.dynamodb().meta.client.meta.events
@@ -115,7 +115,7 @@ def test_the_first_ping_after_an_alert_mails_the_recovery_at_once(
 def test_a_ping_that_cannot_reach_the_outbox_is_mailed_by_the_checker(
     two, ping, run_checker, deliver_outbox, sent_mail, clock, monkeypatch
 ):
-    from chalicelib import outbox
+    from chalicelib.core import outbox
 
     with monkeypatch.context() as patch:
         patch.setattr(outbox, "enqueue", lambda mails: (_ for _ in ()).throw(OSError("SQS down")))
@@ -132,7 +132,7 @@ def test_a_ping_that_cannot_reach_the_outbox_is_mailed_by_the_checker(
 def test_a_failure_of_a_paused_or_unmonitored_monitor_is_not_mailed(
     make_monitor, ping, deliver_outbox, sent_mail
 ):
-    from chalicelib import monitor_admin
+    from chalicelib.monitors import admin as monitor_admin
 
     quiet = make_monitor("quiet", monitor=False)
     paused = make_monitor("paused")
@@ -146,7 +146,7 @@ def test_a_failure_of_a_paused_or_unmonitored_monitor_is_not_mailed(
 def test_a_ping_leaves_the_news_to_the_checker_while_a_notice_is_unfinished(
     two, ping, run_checker, deliver_outbox, sent_mail, clock, monkeypatch
 ):
-    from chalicelib import outbox
+    from chalicelib.core import outbox
 
     clock.shift(400)
     with monkeypatch.context() as patch:
@@ -166,11 +166,11 @@ def test_a_ping_leaves_the_news_to_the_checker_while_a_notice_is_unfinished(
 def test_the_ping_and_the_checker_name_a_notice_alike_however_its_time_is_written():
     from decimal import Decimal
 
-    from chalicelib import alert_mail
+    from chalicelib.monitors import notices
 
     as_pinged = {"kind": "fail", "fail_at": Decimal("1793610030.250000")}
     as_stored = {"kind": "fail", "fail_at": Decimal("1793610030.25"), "seq": 7}
-    assert alert_mail.mail_id("m", as_pinged, 0) == alert_mail.mail_id("m", as_stored, 0)
+    assert notices.notice_id("m", as_pinged) == notices.notice_id("m", as_stored)
     up = {"kind": "up", "outage_start": Decimal("1793610000")}
-    assert alert_mail.mail_id("m", up, 1) == "mon-m-up-1793610000000000-1"
-    assert alert_mail.mail_id("m", {"kind": "down", "seq": Decimal(3)}, 0) == "mon-m-3-0"
+    assert notices.notice_id("m", up) == "mon-m-up-1793610000000000"
+    assert notices.notice_id("m", {"kind": "down", "seq": Decimal(3)}) == "mon-m-3"

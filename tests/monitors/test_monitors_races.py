@@ -14,7 +14,7 @@ def silent(make_monitor, ping, clock):
 
 
 def _now():
-    from chalicelib import clock
+    from chalicelib.core import clock
 
     return clock.epoch()
 
@@ -22,7 +22,7 @@ def _now():
 def test_a_ping_between_read_and_claim_cancels_the_alert(
     silent, ping, deliver_outbox, sent_mail, run_checker, clock
 ):
-    from chalicelib import checker
+    from chalicelib.monitors import checker
 
     [item] = checker.due_items(_now())
     ping(silent)
@@ -34,7 +34,7 @@ def test_a_ping_between_read_and_claim_cancels_the_alert(
 
 
 def test_two_checkers_at_once_send_one_alert(silent, deliver_outbox, sent_mail):
-    from chalicelib import checker
+    from chalicelib.monitors import checker
 
     [first] = checker.due_items(_now())
     [second] = checker.due_items(_now())
@@ -47,7 +47,7 @@ def test_two_checkers_at_once_send_one_alert(silent, deliver_outbox, sent_mail):
 def test_a_checker_that_finds_a_claimed_notice_resends_it_once(
     silent, deliver_outbox, sent_mail, run_checker, clock, monkeypatch
 ):
-    from chalicelib import checker
+    from chalicelib.monitors import checker
 
     def crash(*args):
         raise RuntimeError("lambda timed out")
@@ -66,7 +66,8 @@ def test_a_checker_that_finds_a_claimed_notice_resends_it_once(
 
 
 def test_a_resent_notice_is_emitted_with_the_same_event_id(silent, run_checker, clock, monkeypatch):
-    from chalicelib import checker, events
+    from chalicelib.core import events
+    from chalicelib.monitors import checker
 
     emitted = []
     monkeypatch.setattr(events, "emit", lambda *a, **kw: emitted.append((a[0], kw["event_id"])))
@@ -82,7 +83,7 @@ def test_a_resent_notice_is_emitted_with_the_same_event_id(silent, run_checker, 
 def test_a_crash_before_the_outbox_loses_no_alert(
     silent, deliver_outbox, sent_mail, run_checker, clock, monkeypatch
 ):
-    from chalicelib import outbox
+    from chalicelib.core import outbox
 
     with monkeypatch.context() as patch:
         patch.setattr(outbox, "enqueue", lambda mails: (_ for _ in ()).throw(OSError("SQS down")))
@@ -98,7 +99,7 @@ def test_a_crash_before_the_outbox_loses_no_alert(
 def test_an_outbox_message_delivered_twice_is_sent_once(silent, run_checker, app, sent_mail):
     import boto3
 
-    from chalicelib import aws, outbox
+    from chalicelib.core import aws, outbox
     from tests.helpers import sqs_event
 
     run_checker()
@@ -115,7 +116,7 @@ def test_an_outbox_message_delivered_twice_is_sent_once(silent, run_checker, app
 def test_a_monitor_created_again_is_alerted_again(
     make_monitor, ping, run_checker, deliver_outbox, sent_mail, clock
 ):
-    from chalicelib import monitor_admin
+    from chalicelib.monitors import admin as monitor_admin
 
     monitor = make_monitor()
     ping(monitor)

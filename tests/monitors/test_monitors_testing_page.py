@@ -86,7 +86,7 @@ def test_repeated_failures_are_slowed_down(client, testing_on, clock):
 
 
 def test_ping_now_pings_the_monitor(client, testing_on, make_monitor, clock):
-    from chalicelib import monitors
+    from chalicelib.monitors import store as monitors
 
     make_monitor()
     session = cookie(login(client))

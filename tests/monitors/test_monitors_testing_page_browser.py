@@ -42,7 +42,7 @@ def served(aws_env, monkeypatch):
     from moto.server import ThreadedMotoServer
 
     from app import app
-    from chalicelib import aws
+    from chalicelib.core import aws
     from herald import environment
     from herald.local import stack
 
@@ -56,7 +56,7 @@ def served(aws_env, monkeypatch):
     server = None
     try:
         stack.deploy("dev")
-        from chalicelib import monitor_admin
+        from chalicelib.monitors import admin as monitor_admin
 
         settings = {"max_sleep": 4, "email_frequency": 60, "device_email": "o@example.com"}
         monitor_admin.upsert("raspberry", settings)
@@ -78,7 +78,7 @@ def served(aws_env, monkeypatch):
 
 
 def _pings() -> int:
-    from chalicelib import monitors
+    from chalicelib.monitors import store as monitors
 
     return int(monitors.get("raspberry")["pings"])
 

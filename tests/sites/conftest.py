@@ -9,8 +9,10 @@ from herald.local.sample_site import SampleSite
 
 
 @pytest.fixture
-def site():
-    """A sample GroupServer site, over real HTTP on a free loopback port."""
+def site(monkeypatch):
+    """A sample GroupServer site, over real HTTP on a free loopback port
+    (which only local mode may reach: in Lambda loopback is the runtime API)."""
+    monkeypatch.setenv("HERALD_LOCAL", "1")
     with SampleSite(token="sample-token") as running:
         yield running
 
@@ -29,7 +31,7 @@ def configured(aws, site, monkeypatch):
 @pytest.fixture
 def queued(aws):
     """queued() -> the site-jobs queue's messages as SQS event records (taken off)."""
-    from chalicelib import aws as clients
+    from chalicelib.core import aws as clients
     from herald.local.invoke import sqs_record
 
     def take(receive_count: int = 1) -> list[dict]:

@@ -2,9 +2,10 @@
 
 import json
 
-from chalicelib import aws as clients
-from chalicelib import groupserver as gs
-from chalicelib import runs, site_jobs
+from chalicelib.core import aws as clients
+from chalicelib.sites import groupserver as gs
+from chalicelib.sites import jobs as site_jobs
+from chalicelib.sites import runs
 from herald.local.invoke import fire
 
 
@@ -58,7 +59,7 @@ def test_it_counts_the_last_failed_try_and_reports_the_run(
         clock.shift(1000)
         drain()
 
-    run = runs.api_get(only_run()["id"], {})
+    run = runs.view(only_run()["id"])
     assert [f for f, _ in triggered(configured)].count("example") == 1 + site_jobs.MAX_ATTEMPTS
     assert run["state"] == "failed" and run["finished"]
     assert run["counts"]["failed"] == 1 and run["counts"]["triggered"] == 3
@@ -196,7 +197,7 @@ def test_it_keeps_jobs_for_later_while_sites_is_broken(app, configured, clock, q
 
 
 def test_it_enqueues_ten_jobs_per_request(aws, monkeypatch):
-    from chalicelib import aws as clients
+    from chalicelib.core import aws as clients
 
     sqs = clients.client("sqs")
     calls = []

@@ -2,7 +2,7 @@
 
 import pytest
 
-from chalicelib import groupserver as gs
+from chalicelib.sites import groupserver as gs
 
 
 def test_it_lists_digest_groups_with_token_and_empty_get(site):

@@ -1,7 +1,8 @@
 """The monthly profile-status job: each reply recorded with its meaning, once a month."""
 
-from chalicelib import groupserver as gs
-from chalicelib import runs, site_jobs
+from chalicelib.sites import groupserver as gs
+from chalicelib.sites import jobs as site_jobs
+from chalicelib.sites import runs
 from herald.local.invoke import fire
 
 
@@ -36,7 +37,7 @@ def test_it_records_each_reply_with_its_meaning_and_counts_skips(app, configured
         "-16": {"count": 1, "meaning": "no activity last month"},
         "-1024": {"count": 1, "meaning": "other"},
     }
-    erin = runs.api_get(run["id"], {"outcome": "skipped"})["items"]
+    erin = runs.view(run["id"], "skipped")["items"]
     assert {"item": "erin", "status": -8, "meaning": "no verified address"}.items() <= next(
         i for i in erin if i["item"] == "erin"
     ).items()
@@ -81,7 +82,7 @@ def test_it_retries_a_failed_send_and_counts_it_on_the_last_try(app, configured,
     bob["attributes"]["ApproximateReceiveCount"] = str(site_jobs.MAX_ATTEMPTS)
     site_jobs.handle({"Records": [bob]})
 
-    run = runs.api_get(run["id"], {})
+    run = runs.view(run["id"])
     assert run["counts"]["failed"] == 1
     assert run["failures"][0]["item"] == "bob"
     assert "500" in run["failures"][0]["error"]
@@ -138,7 +139,7 @@ def test_it_reports_a_missing_token_as_a_failed_run(app, configured, clock, monk
 def test_it_backs_off_each_retry_and_leaves_the_last_to_the_dead_letter_queue(
     app, configured, clock, queued, monkeypatch
 ):
-    from chalicelib import aws as clients
+    from chalicelib.core import aws as clients
 
     configured.failing_profiles = {"bob"}
     fire(app, "send_profile_status")
@@ -158,7 +159,7 @@ def test_it_backs_off_each_retry_and_leaves_the_last_to_the_dead_letter_queue(
 
 
 def test_it_does_not_send_again_when_the_reply_is_lost(app, configured, clock, queued, monkeypatch):
-    monkeypatch.setattr(gs, "TIMEOUT", (5, 0.2))
+    monkeypatch.setattr(gs, "TIMEOUT", 0.2)
     configured.send_delay = 1.0  # the site acts on the request, then answers too late
     fire(app, "send_profile_status")
     (alice,) = [r for r in queued() if '"alice"' in r["body"]]
@@ -168,7 +169,7 @@ def test_it_does_not_send_again_when_the_reply_is_lost(app, configured, clock, q
 
     assert first == again == {"batchItemFailures": []}
     assert sent(configured) == ["alice"]
-    run = runs.api_get(runs.recent(job="profile-status")[0]["id"], {})
+    run = runs.view(runs.recent(job="profile-status")[0]["id"])
     assert (run["counts"]["failed"], run["counts"]["triggered"]) == (1, 0)
     (failure,) = run["failures"]
     assert failure["item"] == "alice"

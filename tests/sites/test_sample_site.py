@@ -3,8 +3,8 @@
 import json
 import socket
 
-from chalicelib import groupserver as gs
-from chalicelib import sites
+from chalicelib.sites import config as sites
+from chalicelib.sites import groupserver as gs
 from herald.local import sample_site
 
 
@@ -17,6 +17,7 @@ def free_port() -> int:
 def test_it_starts_on_its_port_and_points_herald_at_it(monkeypatch):
     port = free_port()
     monkeypatch.setenv("HERALD_SAMPLE_SITE_PORT", str(port))
+    monkeypatch.setenv("HERALD_LOCAL", "1")  # as `make run` sets it: loopback is reachable
 
     companion = sample_site.start({})
     try:

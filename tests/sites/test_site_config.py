@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from chalicelib import sites
+from chalicelib.sites import config as sites
 
 
 def test_it_reads_several_sites_and_their_jobs(monkeypatch):
@@ -153,7 +153,7 @@ def ssm_token(aws, monkeypatch):
     """The sample site's token as an SSM SecureString, as a deployed stage keeps it."""
     from aws_lambda_powertools.utilities import parameters
 
-    from chalicelib import aws as clients
+    from chalicelib.core import aws as clients
 
     monkeypatch.setenv("SITES", json.dumps([{"name": "sample", "url": "http://h"}]))
     monkeypatch.delenv("HERALD_SITE_SAMPLE_TOKEN", raising=False)

@@ -4,9 +4,9 @@ and exit codes, against the sample site over loopback."""
 import pytest
 from click.testing import CliRunner
 
-from chalicelib import groupserver as gs
-from herald import cli_sites
-from herald.cli_sites import digest, profile_status
+from chalicelib.sites import groupserver as gs
+from herald.cli import sites as cli_sites
+from herald.cli.sites import digest, profile_status
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ import threading
 
 import pytest
 
-from chalicelib import groupserver as gs
-from chalicelib import site_jobs
+from chalicelib.sites import groupserver as gs
+from chalicelib.sites import jobs as site_jobs
 from herald.local.invoke import fire
 
 

@@ -11,6 +11,7 @@ def sample(aws, monkeypatch):
     monkeypatch.setenv("HERALD_FEED_SIGNING_KEY", "feed-test-key")
     monkeypatch.setenv("SUBSCRIPTIONS_FEED_TIMEOUT", "0.5")
     monkeypatch.setenv("SUBSCRIPTIONS_ALLOW_PRIVATE_FEEDS", "1")
+    monkeypatch.setenv("HERALD_LOCAL", "1")  # loopback: local mode only
     server = SampleFeed(0).start()
     yield server
     server.stop()
@@ -23,7 +24,7 @@ class Harness:
         self.app, self.sample, self.clock = app, sample, clock
 
     def person(self, subscriber_id: str, *addresses: str, members=()) -> str:
-        from chalicelib import subscriptions
+        from chalicelib.subscriptions import store as subscriptions
 
         subscriptions.save_subscriber(
             {
@@ -36,14 +37,14 @@ class Harness:
         return subscriber_id
 
     def subscribe(self, subscriber: str = "alice", resource: str = "Incidents", **settings) -> str:
-        from chalicelib import subscriptions
+        from chalicelib.subscriptions import store as subscriptions
 
         body = {"subscriber": subscriber, "frequency": "immediately", **settings}
         body["resources"] = [{"name": resource, "url": self.sample.changes_url}]
         return subscriptions.save_subscription(body)["id"]
 
     def pair(self, subscription_id: str, resource: str = "Incidents") -> dict:
-        from chalicelib import subscriptions
+        from chalicelib.subscriptions import store as subscriptions
 
         return subscriptions.load(subscription_id)["pairs"][resource]
 
@@ -73,26 +74,6 @@ class Harness:
         from herald.local.mailbox import to_email
 
         return [to_email(m) for m in ses_backends["123456789012"]["us-east-1"].sent_messages]
-
-
-def text_of(mail) -> str:
-    return mail.get_body(preferencelist=("plain",)).get_content()
-
-
-def assert_each_once_in_its_own_mail(herald, first: str, second: str) -> None:
-    """Two more cycles: first (retried) and second (changed later) arrive in
-    two mails, each exactly once: nothing lost, nothing doubled."""
-    herald.cycle()
-    herald.cycle()
-    bodies = [text_of(m) for m in herald.mails()]
-    assert len(bodies) == 2
-    assert first in bodies[0] and second not in bodies[0]
-    assert second in bodies[1] and first not in bodies[1]
-
-
-def html_of(mail) -> str | None:
-    part = mail.get_body(preferencelist=("html",))
-    return part.get_content() if part is not None else None
 
 
 @pytest.fixture

@@ -1,8 +1,8 @@
 """Replacing or deleting a subscription while one of its pairs is leased."""
 
-from conftest import text_of
-
-from chalicelib import aws, subscriptions
+from chalicelib.core import aws
+from chalicelib.subscriptions import store as subscriptions
+from tests.helpers import text_of
 
 
 def _body(herald, **settings) -> dict:

@@ -1,6 +1,6 @@
 """The check cycle and the notify jobs, against the sample feed on loopback."""
 
-from conftest import text_of
+from tests.helpers import text_of
 
 
 def test_it_notifies_a_new_record_once(herald):
@@ -95,7 +95,7 @@ def test_nothing_is_due_before_its_time(herald):
 def test_a_group_gets_one_mail_per_member_at_their_best_contact(herald):
     herald.person("ana", "ana-pager@example.org", "ana@example.org")
     herald.person("ben", "ben@example.org")
-    from chalicelib import subscriptions
+    from chalicelib.subscriptions import store as subscriptions
 
     # Priorities: the lowest number wins, whatever the order given.
     subscriptions.save_subscriber(
@@ -140,7 +140,7 @@ def test_it_announces_the_notification_on_the_bus(herald, aws):
 
 
 def test_an_html_subscriber_gets_hostile_values_escaped(herald):
-    from conftest import html_of
+    from tests.helpers import html_of
 
     herald.subscribe(email_format="html")
     herald.clock.shift(60)
@@ -154,8 +154,8 @@ def test_an_html_subscriber_gets_hostile_values_escaped(herald):
 
 
 def test_changes_beyond_the_page_limit_come_in_the_next_mail(herald, monkeypatch):
-    monkeypatch.setattr("chalicelib.feed.PAGE_SIZE", 1)
-    monkeypatch.setattr("chalicelib.feed.MAX_PAGES", 2)
+    monkeypatch.setattr("chalicelib.subscriptions.feed.PAGE_SIZE", 1)
+    monkeypatch.setattr("chalicelib.subscriptions.feed.MAX_PAGES", 2)
     herald.subscribe()
     for n in range(3):
         herald.clock.shift(60)

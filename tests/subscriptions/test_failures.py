@@ -1,9 +1,9 @@
 """A misbehaving feed loses nothing: the lease is released and the next cycle retries."""
 
 import pytest
-from conftest import assert_each_once_in_its_own_mail, text_of
 
-from chalicelib import notify
+from chalicelib.subscriptions import cycle as notify
+from tests.helpers import assert_each_once_in_its_own_mail, text_of
 
 
 @pytest.mark.parametrize("mode", ["timeout", "500", "badjson", "badshape"])
@@ -78,7 +78,7 @@ def test_a_crash_after_queueing_mail_does_not_send_it_twice(herald, monkeypatch)
 
 
 def test_a_crash_after_the_event_announces_the_retry_under_the_same_id(herald, monkeypatch):
-    from chalicelib import events
+    from chalicelib.core import events
 
     emitted = []
     real_emit = events.emit

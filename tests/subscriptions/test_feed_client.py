@@ -1,7 +1,9 @@
 import pytest
 import requests
 
-from chalicelib import clock, feed, feed_token
+from chalicelib.core import clock
+from chalicelib.subscriptions import feed
+from chalicelib.subscriptions import tokens as feed_token
 
 SINCE = "2026-11-02T09:00:00.000000Z"
 UNTIL = "2026-11-02T10:00:00.000000Z"
@@ -29,7 +31,7 @@ def test_it_reads_the_records_changed_in_the_window(sample, clock):
 
 
 def test_it_follows_the_cursor(sample, clock, monkeypatch):
-    monkeypatch.setattr("chalicelib.feed.PAGE_SIZE", 2)
+    monkeypatch.setattr("chalicelib.subscriptions.feed.PAGE_SIZE", 2)
     clock.shift(60)
     for n in range(5):
         sample.put({"title": f"I{n}"})
@@ -98,6 +100,7 @@ def clock_now():
 
 def test_it_refuses_a_feed_inside_herald_s_network(sample, monkeypatch):
     monkeypatch.delenv("SUBSCRIPTIONS_ALLOW_PRIVATE_FEEDS")
+    monkeypatch.delenv("HERALD_LOCAL")
     for url in (sample.changes_url, "http://169.254.169.254/latest/meta-data/"):
         with pytest.raises(feed.FeedError) as caught:
             feed.changed_since(url, SINCE)
@@ -110,6 +113,7 @@ def test_it_refuses_a_host_that_rebinds_to_a_private_address_after_the_check(sam
     from urllib.parse import urlsplit
 
     monkeypatch.delenv("SUBSCRIPTIONS_ALLOW_PRIVATE_FEEDS")
+    monkeypatch.delenv("HERALD_LOCAL")
     real, answers = socket.getaddrinfo, iter(["93.184.216.34"])
 
     def rebinding(host, port, *args, **kwargs):
@@ -127,6 +131,7 @@ def test_it_refuses_a_host_that_rebinds_to_a_private_address_after_the_check(sam
 
 
 def test_the_metadata_address_stays_refused_when_private_feeds_are_allowed(monkeypatch):
+    monkeypatch.setenv("SUBSCRIPTIONS_ALLOW_PRIVATE_FEEDS", "1")
     with pytest.raises(feed.FeedError) as caught:
         feed.changed_since("http://169.254.169.254/latest/meta-data/", SINCE)
     assert caught.value.kind == "refused"
@@ -150,8 +155,8 @@ def test_it_accepts_the_newest_modified_on_form_of_the_changed_question(monkeypa
 
 
 def test_it_stops_after_the_page_limit_and_says_so(sample, clock, monkeypatch):
-    monkeypatch.setattr("chalicelib.feed.PAGE_SIZE", 1)
-    monkeypatch.setattr("chalicelib.feed.MAX_PAGES", 2)
+    monkeypatch.setattr("chalicelib.subscriptions.feed.PAGE_SIZE", 1)
+    monkeypatch.setattr("chalicelib.subscriptions.feed.MAX_PAGES", 2)
     clock.shift(60)
     for n in range(3):
         sample.put({"title": f"I{n}"})

@@ -2,8 +2,8 @@
 
 import pytest
 
-from chalicelib import subscription_pairs
-from chalicelib.subscription_rules import FREQUENCIES
+from chalicelib.subscriptions import pairs as subscription_pairs
+from chalicelib.subscriptions.rules import FREQUENCIES
 
 START = 1793610000  # 2026-11-02 09:00 UTC, the clock fixture's moment
 

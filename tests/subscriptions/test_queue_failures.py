@@ -2,22 +2,28 @@
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import assert_each_once_in_its_own_mail, text_of
 
-from chalicelib import aws, outbox
+from chalicelib.core import aws, outbox
+from tests.helpers import assert_each_once_in_its_own_mail, text_of
 
 REFUSED = ClientError({"Error": {"Code": "ServiceUnavailable", "Message": "down"}}, "Send")
 
 
 def _refuse_notify_jobs(monkeypatch, how: str) -> None:
-    """The notify queue refuses every job once (all entries failed, or the call fails)."""
+    """The notify queue refuses every job once (all entries failed, and so does the
+    one-by-one resend that core.sqs tries for them; or the call fails)."""
     sqs = aws.client("sqs")
-    real = sqs.send_message_batch
+    real, real_one = sqs.send_message_batch, sqs.send_message
+
+    def refuse_one(**request):
+        monkeypatch.setattr(sqs, "send_message", real_one)
+        raise REFUSED
 
     def refuse(**request):
         monkeypatch.setattr(sqs, "send_message_batch", real)
         if how == "raises":
             raise REFUSED
+        monkeypatch.setattr(sqs, "send_message", refuse_one)
         failed = [{"Id": e["Id"], "SenderFault": False, "Code": "x"} for e in request["Entries"]]
         return {"Successful": [], "Failed": failed}
 

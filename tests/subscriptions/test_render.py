@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from chalicelib import render
-from chalicelib.feed import Record
+from chalicelib.subscriptions import render
+from chalicelib.subscriptions.feed import Record
 
 WHEN = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'

@@ -5,8 +5,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from herald import cli_subscriptions
 from herald.cli import main
+from herald.cli import subscriptions as cli_subscriptions
 
 
 @pytest.fixture

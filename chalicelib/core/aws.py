@@ -1,0 +1,97 @@
+"""Lazily created, cached AWS clients and the names of Herald's resources.
+
+boto3 costs ~220 ms to import, so it is imported on first use rather than
+when app.py loads; a handler that touches no AWS service never pays for it.
+Resource names come from the environment (.chalice/config.json per stage),
+and every client honours AWS_ENDPOINT_URL, which is how tests and local mode
+point Herald at moto.
+"""
+
+import functools
+import os
+
+TABLES = ("CORE_TABLE", "MONITORS_TABLE", "SITES_TABLE", "SUBSCRIPTIONS_TABLE", "HOOKS_TABLE")
+
+# The short queue names used in @app.on_sqs_message(queue=...) and the
+# environment variables holding each queue's real name. The packaged template
+# points every event source at the queue resource itself (infra/), and the
+# local worker uses this map to find the queue to poll.
+QUEUES = {
+    "outbox": "OUTBOX_QUEUE",
+    "site-jobs": "SITE_JOBS_QUEUE",
+    "notify": "NOTIFY_QUEUE",
+    "hooks": "HOOKS_QUEUE",
+}
+
+
+def region() -> str:
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+
+
+@functools.cache
+def client(service: str):
+    import boto3
+
+    return boto3.session.Session().client(service, region_name=region())
+
+
+@functools.cache
+def dynamodb():
+    """The DynamoDB service resource (for batch_get_item and friends)."""
+    import boto3
+
+    return boto3.session.Session().resource("dynamodb", region_name=region())
+
+
+def table(env_name: str):
+    """The DynamoDB Table named by the environment variable env_name."""
+    return dynamodb().Table(os.environ[env_name])
+
+
+def rejected(error: Exception) -> bool:
+    """Whether a DynamoDB call failed only because its condition did not hold.
+
+    That is an answer (someone else got there first), not a fault: callers
+    turn it into "not claimed" or "already done".
+    """
+    code = getattr(error, "response", {}).get("Error", {}).get("Code")
+    if code == "TransactionCanceledException":
+        reasons = error.response.get("CancellationReasons", [])
+        return any(r.get("Code") == "ConditionalCheckFailed" for r in reasons)
+    return code == "ConditionalCheckFailedException"
+
+
+def conditional(call, /, **arguments):
+    """call(**arguments), a write with a condition: its reply, or None when
+    the condition did not hold. Any other failure propagates."""
+    try:
+        return call(**arguments)
+    except Exception as error:
+        if rejected(error):
+            return None
+        raise
+
+
+def query_all(table_, limit: int | None = None, **query) -> list[dict]:
+    """Every item a Query returns, following pages, up to limit items."""
+    found: list[dict] = []
+    while limit is None or len(found) < limit:
+        page = table_.query(**query)
+        found.extend(page["Items"])
+        if "LastEvaluatedKey" not in page:
+            break
+        query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    return found if limit is None else found[:limit]
+
+
+@functools.cache
+def queue_url(short_name: str) -> str:
+    name = os.environ[QUEUES[short_name]]
+    return client("sqs").get_queue_url(QueueName=name)["QueueUrl"]
+
+
+def reset() -> None:
+    """Forget every client (tests start each case on a fresh moto)."""
+    client.cache_clear()
+    dynamodb.cache_clear()
+    queue_url.cache_clear()

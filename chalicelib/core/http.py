@@ -1,0 +1,92 @@
+"""One way to answer HTTP: JSON replies, one error shape, domain errors mapped once.
+
+Every route of every Blueprint is declared with route(), which wraps the
+view: a domain error (core/errors.py) becomes its status code and the body
+{"Code", "Message"} plus its `field` when it names one; whatever the view
+returns that is not a Response is sent as JSON with status 200. Request
+bodies are parsed by json_body() only, so hostile JSON (nested thousands
+deep, lone surrogates, not UTF-8) is a 400 everywhere, never a 500.
+"""
+
+import functools
+import json
+
+from chalice import ChaliceViewError, Response
+
+from chalicelib.core import errors, values
+
+JSON = "application/json"
+MAX_BODY = 256 * 1024
+
+
+def reply(status: int, body, headers: dict | None = None) -> Response:
+    """A JSON reply; Decimals from DynamoDB become numbers."""
+    text = "" if body is None else values.dumps(body)
+    return Response(
+        body=text, status_code=status, headers={"Content-Type": JSON, **(headers or {})}
+    )
+
+
+def error_reply(error: errors.HeraldError, headers: dict | None = None) -> Response:
+    body = {"Code": error.code, "Message": str(error)}
+    if error.field:
+        body["field"] = error.field
+    return reply(error.status, body, {**(headers or {}), **error.headers})
+
+
+def route(blueprint, path: str, *, error_headers: dict | None = None, **options):
+    """blueprint.route(path, **options) for a view whose errors are mapped here."""
+
+    def register(view):
+        @functools.wraps(view)
+        def answered(*args, **kwargs):
+            try:
+                result = view(*args, **kwargs)
+            except errors.HeraldError as error:
+                return error_reply(error, error_headers)
+            except ChaliceViewError as error:  # raised by Chalice itself (json_body...)
+                mapped = errors.HeraldError(str(error))
+                mapped.status, mapped.code = error.STATUS_CODE, type(error).__name__
+                return error_reply(mapped, error_headers)
+            return result if isinstance(result, Response) else reply(200, result)
+
+        blueprint.route(path, **options)(answered)
+        return view
+
+    return register
+
+
+def json_body(request, *, default=None):
+    """The request's JSON body (default when empty); Invalid when it is not JSON."""
+    raw = request.raw_body or b""
+    if not raw.strip():
+        return default
+    if len(raw) > MAX_BODY:
+        raise errors.Invalid.at("body", f"must be at most {MAX_BODY} bytes")
+    try:
+        body = json.loads(raw.decode("utf-8"))
+        # JSON may spell a lone surrogate ("\ud800"), which no store can encode.
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeError:
+        raise errors.Invalid.at("body", "holds text that is not valid Unicode") from None
+    except RecursionError:
+        raise errors.Invalid.at("body", "is nested too deeply") from None
+    except ValueError:
+        raise errors.Invalid.at("body", "must be JSON") from None
+    return body
+
+
+def json_object(request) -> dict:
+    body = json_body(request, default={})
+    if not isinstance(body, dict):
+        raise errors.Invalid.at("body", "must be a JSON object")
+    return body
+
+
+def query(request, allowed: set[str]) -> dict:
+    """The query parameters, refusing any the route does not know."""
+    params = request.query_params or {}
+    unknown = sorted(set(params) - allowed)
+    if unknown:
+        raise errors.Invalid(f"unknown query parameters: {', '.join(unknown)[:200]}")
+    return params

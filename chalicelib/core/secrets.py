@@ -1,0 +1,45 @@
+"""Secrets: from the environment in local mode and tests, else from SSM.
+
+In Lambda a secret is an SSM SecureString /herald/<stage>/<name>, read
+through powertools Parameters and cached; it never sits in plain text in an
+environment variable or in the repository. For local runs and tests the
+variable HERALD_<NAME> (upper case, dashes as underscores) wins; in a
+deployed function such a variable is refused, not quietly used.
+"""
+
+import os
+
+from chalicelib.core import settings
+
+
+class MissingSecret(LookupError):
+    pass
+
+
+def get(name: str, *, required: bool = True, max_age: int = 300) -> str | None:
+    env_name = "HERALD_" + name.upper().replace("-", "_")
+    if env_name in os.environ:
+        if settings.in_lambda():
+            raise MissingSecret(
+                f"{env_name} is set: in a deployed stage secrets must be in SSM "
+                f"(/herald/<stage>/{name})"
+            )
+        return os.environ[env_name] or None
+    if settings.local_mode():
+        if required:
+            raise MissingSecret(f"{env_name} is not set")
+        return None
+    return _from_ssm(name, required=required, max_age=max_age)
+
+
+def _from_ssm(name: str, *, required: bool, max_age: int) -> str | None:
+    # Imported here: powertools parameters costs ~250 ms at import.
+    from aws_lambda_powertools.utilities import parameters
+
+    path = f"/herald/{settings.stage()}/{name}"
+    try:
+        return parameters.get_parameter(path, decrypt=True, max_age=max_age)
+    except parameters.exceptions.GetParameterError:
+        if required:
+            raise MissingSecret(f"SSM parameter {path} is missing") from None
+        return None

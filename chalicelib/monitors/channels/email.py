@@ -1,0 +1,42 @@
+"""E-mail: a notice as one mail per recipient, through the outbox.
+
+Each mail's id is the notice's id and the recipient's place in the list, so
+a notice handed over twice is sent once (the outbox sends each id once).
+"""
+
+import html
+
+from chalicelib.core import outbox
+
+
+def mail_id(notice_id: str, index: int) -> str:
+    return f"{notice_id}-{index}"
+
+
+def render(notice) -> tuple[str, str]:
+    """(text, html) of a notice."""
+    text = "\n\n".join([*notice.paragraphs, f"{notice.link_label}: {notice.link}"]) + "\n"
+    body = "".join(f"<p>{html.escape(p)}</p>" for p in notice.paragraphs)
+    page = (
+        f"<html><body><h2>{html.escape(notice.subject)}</h2>{body}"
+        f'<p><a href="{html.escape(notice.link)}">{html.escape(notice.link_label)}</a></p>'
+        "</body></html>"
+    )
+    return text, page
+
+
+def send(channel: dict, notice) -> None:
+    text, page = render(notice)
+    outbox.enqueue(
+        [
+            outbox.Mail(
+                to=address,
+                subject=notice.subject,
+                text=text,
+                html=page,
+                kind=f"monitor.{notice.kind}",
+                id=mail_id(notice.id, index),
+            )
+            for index, address in enumerate(channel["recipients"])
+        ]
+    )

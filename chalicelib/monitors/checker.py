@@ -1,0 +1,154 @@
+"""The checker (every minute): find the monitors that need attention, alert once.
+
+It queries the sparse "due" index, shard by shard, for due_at < now: only
+monitors that may need something are read, however many healthy ones exist.
+
+Each notice goes through three steps, so running twice (two checkers, a
+retried invocation) sends one mail and a crash loses none:
+1. claim: a conditional update on the monitor's revision records the alert
+   and the notice as `outgoing`. A ping that landed after our read changed
+   the revision, so the claim fails and the alert is cancelled.
+2. hand the mails to the outbox with ids fixed by the notice (the outbox
+   sends each id once; a fail or recovery ping that was news enqueued the
+   same ids already, and the checker is its backstop).
+3. finalize: remove `outgoing` and set the next due time. A checker that
+   finds `outgoing` still set (a crash between 1 and 3) repeats 2 and 3.
+"""
+
+from decimal import Decimal
+
+from chalicelib.core import aws, clock, events
+from chalicelib.core.observability import count, logger
+from chalicelib.monitors import alert_rule, channels, notices, store
+
+
+def _d(value: float) -> Decimal:
+    return Decimal(f"{value:.6f}")
+
+
+def due_items(now: float) -> list[dict]:
+    from boto3.dynamodb.conditions import Key
+
+    table = aws.table(store.TABLE)
+    found = []
+    for shard in range(store.SHARDS):
+        condition = Key("due_pk").eq(f"DUE#{shard}") & Key("due_at").lt(_d(now))
+        found += aws.query_all(table, IndexName="due", KeyConditionExpression=condition)
+    return found
+
+
+def run() -> dict:
+    now = clock.epoch()
+    done = {"looked_at": 0, "notices": 0}
+    for item in due_items(now):
+        done["looked_at"] += 1
+        try:
+            done["notices"] += process(item, now)
+        except Exception:  # noqa: BLE001 - one bad monitor must not stop the others
+            logger.exception("checking monitor failed", extra={"monitor": item.get("name")})
+            count("MonitorCheckErrors")
+    return done
+
+
+def process(item: dict, now: float) -> int:
+    """Handle one monitor read from the index; returns the notices sent."""
+    sent = 0
+    if item.get("outgoing"):
+        _send(item, item["outgoing"])
+        _finalize(item, item["outgoing"], now)
+        return 1
+    # A recovery and a fresh silence can both be due: handle them in turn.
+    settled = False  # True once a claim or finalize has written the next due time
+    for _ in range(4):
+        need = alert_rule.need(item, now)
+        if need is None:
+            if not settled:
+                store.update_if_unchanged(item, _next(item, now), [])
+            return sent
+        claimed = _claim(item, need.kind, now)
+        if claimed is None:
+            return sent
+        if need.kind != "clear":
+            _send(claimed, claimed["outgoing"])
+            if not _finalize(claimed, claimed["outgoing"], now):
+                return sent + 1
+            sent += 1
+        settled = True
+        item = {k: v for k, v in claimed.items() if k != "outgoing"}
+        item["rev"] = claimed["rev"] + (need.kind != "clear")
+    return sent
+
+
+def _next(item: dict, now: float) -> dict:
+    when = alert_rule.next_look({**item, "outgoing": None}, now)
+    return {"due_at": _d(when)} if when is not None else {"due_at": None}
+
+
+def _claim(item: dict, kind: str, now: float) -> dict | None:
+    """Record the notice on the monitor; the claimed state, or None if we lost."""
+    last_ping = item.get("last_ping")
+    if kind == "clear":
+        sets = {"outage_start": None, "recover_base": None, "fail_news_at": None}
+        after = {k: v for k, v in item.items() if k not in sets}
+        if not store.update_if_unchanged(item, {**sets, **_next(after, now)}, []):
+            return None
+        return {**after, "rev": item.get("rev", Decimal(0)) + 1}
+    seq = int(item.get("alert_seq", 0)) + 1
+    notice = {"kind": kind, "seq": seq, "at": _d(now), "last_ping": last_ping}
+    sets = {"alert_seq": seq, "outgoing": notice, "due_at": _d(now)}
+    if kind == "down":
+        sets.update(last_alert=_d(now), status="down")
+        sets["recover_base"] = _d(now - float(item["max_sleep"]))
+        sets["outage_start"] = item.get("outage_start", last_ping)
+    elif kind == "fail":
+        sets["last_alert"] = _d(now)
+        notice["fail_at"] = item["fail_news_at"]
+    else:
+        notice["outage_start"] = item["outage_start"]
+        sets.update(outage_start=None, recover_base=None, fail_news_at=None)
+    if not store.update_if_unchanged(item, sets, []):
+        count("MonitorAlertsCancelled")
+        return None
+    claimed = {**item, **sets, "rev": item.get("rev", Decimal(0)) + 1}
+    return {key: value for key, value in claimed.items() if value is not None}
+
+
+def _send(item: dict, notice: dict) -> None:
+    monitor_id = item["pk"].removeprefix("MON#")
+    told = notices.build(item, notice, monitor_id)
+    channels.deliver(item, told)
+    logger.info("monitor notice", extra={"monitor": item["name"], "kind": notice["kind"]})
+    count(f"MonitorNotice{notice['kind'].capitalize()}")
+    events.emit(
+        f"monitor.{notice['kind']}",
+        item["name"],
+        {
+            "monitor": item["name"],
+            "notice": int(notice["seq"]),
+            "last_ping": clock.iso(clock.from_epoch(float(notice["last_ping"]))),
+            "recipients": len(item["recipients"]),
+        },
+        # A crashed run's notice is sent again by the next run: same event id.
+        event_id=told.id,
+    )
+
+
+def _finalize(item: dict, notice: dict, now: float) -> bool:
+    """True when the monitor is as we left it (so we may go on with it)."""
+    settled = {**item, "outgoing": None}
+    sets = {"outgoing": None, **_next(settled, now)}
+    if store.update_if_unchanged(
+        item, sets, [], " AND outgoing.seq = :seq", {":seq": notice["seq"]}
+    ):
+        return True
+    # A ping (or another change) landed after the claim: drop `outgoing` only
+    # and let the next run work out the due time from the new state.
+    aws.conditional(
+        aws.table(store.TABLE).update_item,
+        Key={"pk": item["pk"], "sk": item["sk"]},
+        UpdateExpression="REMOVE outgoing SET due_at = :now",
+        ConditionExpression="outgoing.seq = :seq",
+        ExpressionAttributeValues={":seq": notice["seq"], ":now": _d(now)},
+    )
+    # None: another checker finished this notice already.
+    return False

@@ -1,0 +1,201 @@
+"""Heartbeat monitoring over HTTP: pings, /logs, /monitors, the testing page.
+
+Pings need no API key (the ping URL or key is the credential); /monitors
+needs one, and changes need a read-write one. The ping routes import their
+code only when a ping arrives, and nothing heavy: this is the hottest path.
+"""
+
+from urllib.parse import unquote
+
+from chalice import Blueprint
+
+from chalicelib.core import auth, errors, http
+
+blueprint = Blueprint(__name__)
+# Any content type: a ping's body is stored as it came (Healthchecks takes any).
+_NO_STORE = {"Cache-Control": "no-store"}
+_PING = {"methods": ["GET", "POST", "HEAD"], "content_types": ["*/*"]}
+
+
+@http.route(blueprint, "/ping", **_PING)
+def ping_by_username():
+    from chalicelib.monitors import pings
+
+    return pings.handle_original(blueprint.current_request)
+
+
+@http.route(blueprint, "/ping/{a}", **_PING)
+def ping_by_uuid(a):
+    from chalicelib.monitors import pings
+
+    return pings.handle_path(blueprint.current_request, [a])
+
+
+@http.route(blueprint, "/ping/{a}/{b}", **_PING)
+def ping_two_parts(a, b):
+    from chalicelib.monitors import pings
+
+    return pings.handle_path(blueprint.current_request, [a, b])
+
+
+@http.route(blueprint, "/ping/{a}/{b}/{c}", **_PING)
+def ping_three_parts(a, b, c):
+    from chalicelib.monitors import pings
+
+    return pings.handle_path(blueprint.current_request, [a, b, c])
+
+
+@http.route(blueprint, "/ping/{a}/{b}/{c}/{d}", **_PING)
+def ping_four_parts(a, b, c, d):
+    from chalicelib.monitors import pings
+
+    # No ping form has four parts: a 400 saying so, not API Gateway's 403.
+    return pings.handle_path(blueprint.current_request, [a, b, c, d])
+
+
+@http.route(blueprint, "/logs", methods=["GET"])
+def ping_logs():
+    from chalicelib.monitors import logs
+
+    return logs.handle_logs(blueprint.current_request)
+
+
+# ---- /monitors -------------------------------------------------------------------
+
+
+def _found(name: str) -> dict:
+    from chalicelib.monitors import store
+
+    item = store.get(name)
+    if item is None:
+        raise errors.NotFound(f"no monitor named {name!r}")
+    return item
+
+
+def _urls_base(request) -> str | None:
+    """Ping URLs carry the ping key: only a read-write key may see them.
+
+    With them a read-only key could send "all is well" pings that hide an
+    outage.
+    """
+    from chalicelib.core import settings
+
+    return None if auth.require(request).get("read_only") else settings.public_url()
+
+
+@http.route(blueprint, "/monitors", methods=["GET"])
+def monitors_list():
+    from chalicelib.monitors import store
+
+    base = _urls_base(blueprint.current_request)
+    items = sorted(store.list_all(), key=lambda item: item["name"])
+    return {"monitors": [store.view(i, base) for i in items]}
+
+
+@http.route(blueprint, "/monitors", methods=["POST"])
+def monitors_create():
+    return _put(None)
+
+
+@http.route(blueprint, "/monitors/{name}", methods=["GET"])
+def monitors_get(name):
+    from chalicelib.monitors import store
+
+    base = _urls_base(blueprint.current_request)
+    return store.view(_found(unquote(name)), base)
+
+
+@http.route(blueprint, "/monitors/{name}", methods=["PUT"])
+def monitors_put(name):
+    return _put(unquote(name))
+
+
+def _put(name: str | None):
+    from chalicelib.core import settings
+    from chalicelib.monitors import admin, store
+
+    request = blueprint.current_request
+    auth.require(request, write=True)
+    monitor = dict(http.json_object(request))
+    given = monitor.pop("name", None)
+    name = given if name is None else name
+    if not isinstance(name, str):
+        raise errors.Invalid.at("name", "missing (or use PUT /monitors/NAME)")
+    outcome, item = admin.upsert(name, monitor)
+    view = store.view(item, settings.public_url())
+    return http.reply(201 if outcome == "created" else 200, {"outcome": outcome, **view})
+
+
+@http.route(blueprint, "/monitors/{name}", methods=["DELETE"])
+def monitors_delete(name):
+    from chalicelib.monitors import admin
+
+    auth.require(blueprint.current_request, write=True)
+    if not admin.delete(unquote(name)):
+        raise errors.NotFound(f"no monitor named {unquote(name)!r}")
+    return {"deleted": unquote(name)}
+
+
+@http.route(blueprint, "/monitors/{name}/pause", methods=["POST"])
+def monitors_pause(name):
+    return _pause(unquote(name), True)
+
+
+@http.route(blueprint, "/monitors/{name}/resume", methods=["POST"])
+def monitors_resume(name):
+    return _pause(unquote(name), False)
+
+
+def _pause(name: str, paused: bool):
+    from chalicelib.core import settings
+    from chalicelib.monitors import admin, store
+
+    auth.require(blueprint.current_request, write=True)
+    item = admin.set_paused(name, paused)
+    if item is None:
+        raise errors.NotFound(f"no monitor named {name!r}")
+    return store.view(item, settings.public_url())
+
+
+@http.route(blueprint, "/monitors/{name}/pings", methods=["GET"])
+def monitors_pings(name):
+    from chalicelib.monitors import logs
+
+    request = blueprint.current_request
+    auth.require(request)
+    name = unquote(name)
+    _found(name)
+    day = logs.parse_iso_day(http.query(request, {"date"}).get("date"))
+    entries = [logs.public(e) for e in logs.entries(name, day)]
+    return {"monitor": name, "date": day.isoformat(), "pings": entries}
+
+
+# ---- the testing page --------------------------------------------------------------
+
+
+@http.route(blueprint, "/", methods=["GET"])
+def testing_page():
+    from chalicelib.monitors import testing_page
+
+    return testing_page.page(blueprint.current_request)
+
+
+@http.route(blueprint, "/testing/login", methods=["POST"], error_headers=_NO_STORE)
+def testing_login():
+    from chalicelib.monitors import testing_page
+
+    return testing_page.login(blueprint.current_request)
+
+
+@http.route(blueprint, "/testing/monitors", methods=["GET"], error_headers=_NO_STORE)
+def testing_monitors():
+    from chalicelib.monitors import testing_page
+
+    return testing_page.monitor_list(blueprint.current_request)
+
+
+@http.route(blueprint, "/testing/monitors/{name}/ping", methods=["POST"], error_headers=_NO_STORE)
+def testing_ping(name):
+    from chalicelib.monitors import testing_page
+
+    return testing_page.ping_now(blueprint.current_request, name)

@@ -1,0 +1,15 @@
+"""The `herald` command line: one module per capability, all on one group."""
+
+from herald.cli import core, hooks, monitors, sites, subscriptions
+from herald.cli.base import main
+
+for _group in (
+    monitors.monitors,
+    sites.digest,
+    sites.profile_status,
+    subscriptions.subscriptions,
+    hooks.hook,
+):
+    main.add_command(_group)
+
+__all__ = ["main", "core"]

@@ -1,0 +1,48 @@
+"""The `herald` group, where its commands act, and how they report refusals.
+
+Commands act on the local `make run` when it is up and no --stage is given,
+else on the AWS stage named by --stage (see herald/target.py). A refusal
+from Herald's code (chalicelib.core.errors) is shown as a usage error that
+names the refused value, never as a traceback.
+"""
+
+import click
+
+from herald.environment import put_checkout_on_path
+from herald.target import Target, connect
+
+put_checkout_on_path()
+
+
+class Group(click.Group):
+    def invoke(self, ctx: click.Context):
+        from chalicelib.core import errors
+
+        try:
+            return super().invoke(ctx)
+        except errors.Invalid as error:
+            raise click.BadParameter(error.message, param_hint=error.field) from None
+        except errors.HeraldError as error:
+            raise click.ClickException(str(error)) from None
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--stage", default=None, help="Act on this stage on AWS instead of the local system.")
+@click.pass_context
+def main(ctx: click.Context, stage: str | None) -> None:
+    """Herald: heartbeat monitoring and scheduled notifications."""
+    ctx.obj = {"stage": stage}
+
+
+def target(ctx: click.Context) -> Target:
+    """The connected target, created on first use by a subcommand."""
+    root = ctx.find_root()
+    if "target" not in root.obj:
+        root.obj["target"] = connect(root.obj["stage"])
+    return root.obj["target"]
+
+
+def app():
+    from herald.environment import import_app
+
+    return import_app()

@@ -1,0 +1,43 @@
+"""Secrets: the environment locally, SSM SecureString when deployed."""
+
+import boto3
+import pytest
+
+from chalicelib.core import secrets
+
+
+@pytest.fixture
+def ssm(aws, monkeypatch):
+    from aws_lambda_powertools.utilities import parameters
+
+    parameters.clear_caches()
+    monkeypatch.delenv("HERALD_SECRET_KEY")
+    boto3.client("ssm").put_parameter(
+        Name="/herald/dev/secret-key", Value="from-ssm", Type="SecureString"
+    )
+    yield
+    parameters.clear_caches()
+
+
+def test_it_reads_a_secret_from_ssm(ssm):
+    assert secrets.get("secret-key") == "from-ssm"
+
+
+def test_the_environment_wins_outside_lambda(ssm, monkeypatch):
+    monkeypatch.setenv("HERALD_SECRET_KEY", "from-env")
+    assert secrets.get("secret-key") == "from-env"
+
+
+def test_a_deployed_function_refuses_a_secret_in_plain_environment(ssm, monkeypatch):
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "herald-prod-APIHandler")
+    monkeypatch.setenv("HERALD_SECRET_KEY", "plain")
+    with pytest.raises(secrets.MissingSecret, match="must be in SSM"):
+        secrets.get("secret-key")
+    monkeypatch.delenv("HERALD_SECRET_KEY")
+    assert secrets.get("secret-key") == "from-ssm"
+
+
+def test_a_missing_secret_names_its_parameter(ssm):
+    with pytest.raises(secrets.MissingSecret, match="/herald/dev/testing-password"):
+        secrets.get("testing-password")
+    assert secrets.get("testing-password", required=False) is None
