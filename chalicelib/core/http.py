@@ -13,7 +13,8 @@ import json
 
 from chalice import ChaliceViewError, Response
 
-from chalicelib.core import errors, values
+# errors and values are imported where used: app.py imports this module, and
+# every module on a cold start's path is compiled from source in Lambda.
 
 JSON = "application/json"
 MAX_BODY = 256 * 1024
@@ -21,13 +22,16 @@ MAX_BODY = 256 * 1024
 
 def reply(status: int, body, headers: dict | None = None) -> Response:
     """A JSON reply; Decimals from DynamoDB become numbers."""
+    from chalicelib.core import values
+
     text = "" if body is None else values.dumps(body)
     return Response(
         body=text, status_code=status, headers={"Content-Type": JSON, **(headers or {})}
     )
 
 
-def error_reply(error: errors.HeraldError, headers: dict | None = None) -> Response:
+def error_reply(error, headers: dict | None = None) -> Response:
+    """The reply for a HeraldError: its status, {"Code", "Message", "field"?}."""
     body = {"Code": error.code, "Message": str(error)}
     if error.field:
         body["field"] = error.field
@@ -42,12 +46,8 @@ def route(blueprint, path: str, *, error_headers: dict | None = None, **options)
         def answered(*args, **kwargs):
             try:
                 result = view(*args, **kwargs)
-            except errors.HeraldError as error:
-                return error_reply(error, error_headers)
-            except ChaliceViewError as error:  # raised by Chalice itself (json_body...)
-                mapped = errors.HeraldError(str(error))
-                mapped.status, mapped.code = error.STATUS_CODE, type(error).__name__
-                return error_reply(mapped, error_headers)
+            except Exception as error:
+                return error_reply(_mapped(error), error_headers)
             return result if isinstance(result, Response) else reply(200, result)
 
         blueprint.route(path, **options)(answered)
@@ -56,8 +56,33 @@ def route(blueprint, path: str, *, error_headers: dict | None = None, **options)
     return register
 
 
+def caller(request, *, write: bool = False) -> dict:
+    """The caller's API key record; Unauthorized or Forbidden when it may not.
+
+    auth (and its hashing) is imported here, on use: a ping never pays for it.
+    """
+    from chalicelib.core import auth
+
+    return auth.require(request, write=write)
+
+
+def _mapped(error: Exception):
+    """error as a HeraldError, or error itself re-raised (Chalice answers 500)."""
+    from chalicelib.core import errors
+
+    if isinstance(error, errors.HeraldError):
+        return error
+    if isinstance(error, ChaliceViewError):  # raised by Chalice itself
+        mapped = errors.HeraldError(str(error))
+        mapped.status, mapped.code = error.STATUS_CODE, type(error).__name__
+        return mapped
+    raise error
+
+
 def json_body(request, *, default=None):
     """The request's JSON body (default when empty); Invalid when it is not JSON."""
+    from chalicelib.core import errors
+
     raw = request.raw_body or b""
     if not raw.strip():
         return default
@@ -77,6 +102,8 @@ def json_body(request, *, default=None):
 
 
 def json_object(request) -> dict:
+    from chalicelib.core import errors
+
     body = json_body(request, default={})
     if not isinstance(body, dict):
         raise errors.Invalid.at("body", "must be a JSON object")
@@ -85,6 +112,8 @@ def json_object(request) -> dict:
 
 def query(request, allowed: set[str]) -> dict:
     """The query parameters, refusing any the route does not know."""
+    from chalicelib.core import errors
+
     params = request.query_params or {}
     unknown = sorted(set(params) - allowed)
     if unknown:

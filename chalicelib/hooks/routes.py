@@ -6,7 +6,7 @@ whose message says what is wrong; nothing is stored then.
 
 from chalice import Blueprint
 
-from chalicelib.core import auth, errors, http
+from chalicelib.core import errors, http
 
 blueprint = Blueprint(__name__)
 _FIELDS = {"node", "service", "type", "arg", "persistent", "ttl"}
@@ -14,7 +14,7 @@ _FIELDS = {"node", "service", "type", "arg", "persistent", "ttl"}
 
 def _request(*, write: bool):
     request = blueprint.current_request
-    auth.require(request, write=write)
+    http.caller(request, write=write)
     return request
 
 

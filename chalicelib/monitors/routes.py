@@ -9,7 +9,7 @@ from urllib.parse import unquote
 
 from chalice import Blueprint
 
-from chalicelib.core import auth, errors, http
+from chalicelib.core import errors, http
 
 blueprint = Blueprint(__name__)
 # Any content type: a ping's body is stored as it came (Healthchecks takes any).
@@ -80,7 +80,7 @@ def _urls_base(request) -> str | None:
     """
     from chalicelib.core import settings
 
-    return None if auth.require(request).get("read_only") else settings.public_url()
+    return None if http.caller(request).get("read_only") else settings.public_url()
 
 
 @http.route(blueprint, "/monitors", methods=["GET"])
@@ -115,7 +115,7 @@ def _put(name: str | None):
     from chalicelib.monitors import admin, store
 
     request = blueprint.current_request
-    auth.require(request, write=True)
+    http.caller(request, write=True)
     monitor = dict(http.json_object(request))
     given = monitor.pop("name", None)
     name = given if name is None else name
@@ -130,7 +130,7 @@ def _put(name: str | None):
 def monitors_delete(name):
     from chalicelib.monitors import admin
 
-    auth.require(blueprint.current_request, write=True)
+    http.caller(blueprint.current_request, write=True)
     if not admin.delete(unquote(name)):
         raise errors.NotFound(f"no monitor named {unquote(name)!r}")
     return {"deleted": unquote(name)}
@@ -150,7 +150,7 @@ def _pause(name: str, paused: bool):
     from chalicelib.core import settings
     from chalicelib.monitors import admin, store
 
-    auth.require(blueprint.current_request, write=True)
+    http.caller(blueprint.current_request, write=True)
     item = admin.set_paused(name, paused)
     if item is None:
         raise errors.NotFound(f"no monitor named {name!r}")
@@ -162,7 +162,7 @@ def monitors_pings(name):
     from chalicelib.monitors import logs
 
     request = blueprint.current_request
-    auth.require(request)
+    http.caller(request)
     name = unquote(name)
     _found(name)
     day = logs.parse_iso_day(http.query(request, {"date"}).get("date"))

@@ -6,14 +6,14 @@ with {"Code", "Message", "field"}; unknown ids 404; clashes 409.
 
 from chalice import Blueprint
 
-from chalicelib.core import auth, http
+from chalicelib.core import http
 
 blueprint = Blueprint(__name__)
 
 
 def _store(*, write: bool):
     """The store, once the caller's key allows the request."""
-    auth.require(blueprint.current_request, write=write)
+    http.caller(blueprint.current_request, write=write)
     from chalicelib.subscriptions import store
 
     return store

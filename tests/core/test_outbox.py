@@ -126,3 +126,28 @@ def test_a_mail_refuses_line_breaks_in_headers():
         outbox.Mail(to="a@example.org", subject="x\nBcc: y@example.org", text="t").mime(
             "h@example.com"
         )
+
+
+POISON = [
+    '{"to": "x@[1.2.3.4", "subject": "s", "text": "t"}',
+    '{"to": "a@example.org", "subject": "s", "text": "t", "headers": ["not", "a", "map"]}',
+    '{"to": "a@example.org", "subject": "s", "text": {"not": "text"}}',
+    '{"to": "a@example.org", "subject": "s", "text": "t", "html": 7}',
+    '{"to": "a@example.org", "subject": "s"}',
+    '["a list"]',
+    "not json",
+]
+
+
+def test_a_poison_message_is_dropped_alone_and_the_good_ones_are_sent(app):
+    good = [
+        json.dumps(asdict(outbox.Mail(to=f"ok{i}@example.org", subject="s", text="t")))
+        for i in range(3)
+    ]
+    batch = [good[0], *POISON[:4], good[1], *POISON[4:], good[2]]
+    assert outbox.handle(sqs_event(batch)) == {"batchItemFailures": []}
+    assert sorted(m["To"] for m in sent()) == [
+        "ok0@example.org",
+        "ok1@example.org",
+        "ok2@example.org",
+    ]

@@ -41,3 +41,11 @@ def test_a_missing_secret_names_its_parameter(ssm):
     with pytest.raises(secrets.MissingSecret, match="/herald/dev/testing-password"):
         secrets.get("testing-password")
     assert secrets.get("testing-password", required=False) is None
+
+
+def test_herald_local_cannot_let_a_deployed_function_take_a_plain_secret(ssm, monkeypatch):
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "herald-prod-APIHandler")
+    monkeypatch.setenv("HERALD_LOCAL", "1")
+    monkeypatch.setenv("HERALD_SECRET_KEY", "plain")
+    with pytest.raises(secrets.MissingSecret, match="must be in SSM"):
+        secrets.get("secret-key")

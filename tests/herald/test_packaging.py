@@ -67,3 +67,15 @@ def test_every_function_runs_a_handler_declared_in_app_py(packaged):
 def test_nothing_in_the_template_can_turn_local_mode_on(packaged):
     _stage, path, _template = packaged
     assert "HERALD_LOCAL" not in path.read_text()
+
+
+def test_the_bundle_ships_bytecode_so_a_cold_start_compiles_nothing(packaged):
+    import sys
+    import zipfile
+
+    _stage, path, _template = packaged
+    names = set(zipfile.ZipFile(path.parent / "deployment.zip").namelist())
+    tag = sys.implementation.cache_tag
+    for module in ("app", "chalicelib/core/http", "chalicelib/monitors/pings"):
+        folder, _, name = module.rpartition("/")
+        assert f"{folder + '/' if folder else ''}__pycache__/{name}.{tag}.pyc" in names

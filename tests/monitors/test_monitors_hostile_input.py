@@ -66,6 +66,8 @@ BAD_SETTINGS = [
     {**SETTINGS, "device_email": "a\u0000b@example.com"},
     {**SETTINGS, "device_email": "a b@example.com"},
     {**SETTINGS, "device_email": "é@example.com"},
+    {**SETTINGS, "device_email": ["x@[1.2.3.4", "ops@example.com"]},
+    {**SETTINGS, "device_email": "ops@example.com, evil@example.org"},
     {**SETTINGS, "monitor": "perhaps"},
     {**SETTINGS, "monitor": [1]},
     {**SETTINGS, "require_key": {}},

@@ -213,3 +213,15 @@ def test_error_replies_carry_the_ping_headers(client, make_monitor):
         reply = client.http.get(path)
         assert reply.headers["Access-Control-Allow-Origin"] == "*", path
         assert reply.headers["Ping-Body-Limit"] == "10000", path
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/html", "application/xml", "text/csv", "image/png", "nonsense"]
+)
+def test_it_accepts_a_ping_whatever_its_content_type(client, make_monitor, clock, content_type):
+    monitor = make_monitor()
+    reply = client.http.post(
+        f"/ping/{monitor['uuid']}", body=b"<p>done</p>", headers={"Content-Type": content_type}
+    )
+    assert reply.status_code == 200
+    assert reply.headers["Access-Control-Allow-Origin"] == "*"

@@ -24,6 +24,7 @@ BODIES = [
     json.dumps({"name": "A\x00", "contacts": ["a@b.org"]}),
     json.dumps({"name": "A" * 100_000, "contacts": ["a@b.org"]}),
     json.dumps({"name": "A", "contacts": ["ä@bücher.example"]}),
+    json.dumps({"name": "A", "contacts": ["x@[1.2.3.4", "a@b.org"]}),
     json.dumps({"name": "A", "members": [None]}),
     json.dumps({"name": "A", "members": [HUGE_ID]}),
     json.dumps({"id": HUGE_ID, "name": "A", "contacts": ["a@b.org"]}),
