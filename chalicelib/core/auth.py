@@ -8,12 +8,15 @@ A key looks like hk_<id>_<secret>: the id finds the record with one GetItem.
 
 import hashlib
 import hmac
+import re
 import secrets as random
 
 from chalicelib.core import aws, clock, errors
 from chalicelib.core import secrets as config_secrets
 
 PREFIX = "hk_"
+KEY_ID = re.compile(r"[0-9a-f]{12}")
+MAX_KEY = 100
 _TABLE = "CORE_TABLE"
 
 
@@ -59,9 +62,13 @@ def revoke(key_id: str) -> bool:
 
 def lookup(key: str | None) -> dict | None:
     """The key's record when key is valid, else None."""
-    if not key or not key.startswith(PREFIX) or key.count("_") < 2:
+    if not key or len(key) > MAX_KEY or not key.startswith(PREFIX) or key.count("_") < 2:
         return None
     key_id = key[len(PREFIX) :].split("_", 1)[0]
+    # Ids are 12 hex digits: anything else names no key, and an oversized one
+    # would reach DynamoDB as a key it refuses (a 500, not a 401).
+    if not KEY_ID.fullmatch(key_id):
+        return None
     item = aws.table(_TABLE).get_item(Key={"pk": f"APIKEY#{key_id}", "sk": "APIKEY"}).get("Item")
     stored = item["digest"] if item else "0" * 64
     # Compare even when no record exists, so timing does not reveal ids.

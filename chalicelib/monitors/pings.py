@@ -125,7 +125,7 @@ def record(
     except Exception as error:
         if not aws.rejected(error):
             raise
-        raise _refusal(error, given_key) from None
+        raise _refusal(error, name, given_key) from None
     table.put_item(Item=_log_entry(monitor_id, now, stamp, old, kind, exit_status, meta, body))
     _tell_news(monitor_id, kind, old, stamp)
     return now
@@ -142,13 +142,17 @@ def _condition(monitor_uuid: str | None, given_key: str | None, values: dict) ->
     return "attribute_exists(pk) AND require_key = :false"
 
 
-def _refusal(error: Exception, given_key: str | None) -> errors.HeraldError:
-    """Why the condition failed: no such monitor, or the key."""
+def _refusal(error: Exception, name: str | None, given_key: str | None) -> errors.HeraldError:
+    """Why the condition failed. On the name forms the key comes first: it is
+    derived from the name, so only whoever holds a name's key learns whether
+    that name has a monitor (else 403 would tell names apart from 404s)."""
+    if name is not None and not given_key:
+        return errors.Forbidden("missing ping key: pass key=KEY or the X-Ping-Key header")
+    if name is not None and not store.is_ping_key(name, given_key):
+        return errors.Forbidden("wrong ping key for this monitor")
     if not error.response.get("Item"):
         return errors.NotFound("no such monitor")
-    if given_key:
-        return errors.Forbidden("wrong ping key for this monitor")
-    return errors.Forbidden("missing ping key: pass key=KEY or the X-Ping-Key header")
+    return errors.Forbidden("wrong ping key for this monitor")
 
 
 def _tell_news(monitor_id: str, kind: str, old: dict, stamp: Decimal) -> None:

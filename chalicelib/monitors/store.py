@@ -56,6 +56,11 @@ def ping_key(name: str, version: int = 1) -> str:
     return base64.urlsafe_b64encode(_mac(f"ping-key-{version}", name)).decode()[:22]
 
 
+def is_ping_key(name: str, given: str) -> bool:
+    """Whether given is name's ping key (constant time)."""
+    return hmac.compare_digest(ping_key(name).encode(), given.encode("utf-8", "surrogatepass"))
+
+
 def key_digest(value: str) -> str:
     return auth.digest(f"ping-key:{value}")
 

@@ -50,3 +50,11 @@ def test_a_revoked_key_stops_working(aws):
     assert auth.revoke(created["key_id"])
     with pytest.raises(UnauthorizedError):
         auth.require(Request({"X-Api-Key": created["key"]}))
+
+
+@pytest.mark.parametrize(
+    "key", ["hk_" + "a" * 5000 + "_x", "hk_" + "0" * 12 + "_" + "x" * 5000, "hk_ÄÖ_x", "hk__x"]
+)
+def test_an_oversized_or_odd_key_is_refused_before_it_reaches_dynamodb(client, key):
+    reply = client.http.get("/monitors", headers={"X-Api-Key": key})
+    assert reply.status_code == 401

@@ -32,7 +32,12 @@ def test_a_day_without_pings_is_an_empty_list(client, pinged):
 
 
 def test_an_unknown_monitor_is_404_and_an_impossible_date_400(client, pinged):
+    from chalicelib.monitors import store
+
     reply = client.http.get("/logs?username=nobody&year=26&month=11&day=3&key=x")
+    assert reply.status_code == 403  # no credential for it: unknown and known look alike
+    key = store.ping_key("nobody")
+    reply = client.http.get(f"/logs?username=nobody&year=26&month=11&day=3&key={key}")
     assert reply.status_code == 404
     reply = client.http.get(f"/logs?username=backup&year=26&month=2&day=30&key={pinged['key']}")
     assert reply.status_code == 400 and "no such date" in reply.json_body["Message"]

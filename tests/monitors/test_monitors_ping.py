@@ -50,11 +50,20 @@ def _error(reply):
     return reply.status_code, body["Message"]
 
 
-def test_it_answers_404_for_an_unknown_monitor(client, make_monitor):
-    monitor = make_monitor()
-    assert _error(client.http.get("/ping?username=nobody&key=x"))[0] == 404
+def test_it_answers_404_for_an_unknown_monitor_only_to_whoever_holds_its_key(client, make_monitor):
+    from chalicelib.monitors import store
+
+    monitor, key = make_monitor(), store.ping_key("nobody")
+    assert _error(client.http.get(f"/ping?username=nobody&key={key}"))[0] == 404
     assert _error(client.http.get("/ping/6f1e0b8e-2d55-4e8a-9a3c-2b9f0c1d2e3f"))[0] == 404
-    assert _error(client.http.get(f"/ping/{monitor['key']}/nobody"))[0] == 404
+    assert _error(client.http.get(f"/ping/{key}/nobody"))[0] == 404
+    # Without it, an unknown name and a known one look alike: no list of names.
+    for unknown, known in [
+        ("/ping?username=nobody", "/ping?username=backup"),
+        ("/ping?username=nobody&key=x", "/ping?username=backup&key=x"),
+        (f"/ping/{monitor['key']}/nobody", "/ping/x/backup"),
+    ]:
+        assert _error(client.http.get(unknown))[0] == _error(client.http.get(known))[0] == 403
 
 
 def test_it_answers_403_for_a_missing_or_wrong_key(client, make_monitor):
