@@ -52,3 +52,20 @@ def test_every_table_has_the_sparse_due_index_or_not_by_design(aws):
     table = dynamodb.describe_table(TableName=aws["MonitorsTable"])["Table"]
     due = next(i for i in table["GlobalSecondaryIndexes"] if i["IndexName"] == "due")
     assert [k["AttributeName"] for k in due["KeySchema"]] == ["due_pk", "due_at"]
+
+
+def test_every_table_outlives_a_deleted_or_replaced_stack():
+    import yaml
+
+    from herald import environment
+
+    template = yaml.safe_load((environment.ROOT / "infra" / "resources.yaml").read_text())
+    tables = {
+        name: resource
+        for name, resource in template["Resources"].items()
+        if resource["Type"] == "AWS::DynamoDB::Table"
+    }
+    assert len(tables) == 5
+    for name, resource in tables.items():
+        assert resource.get("DeletionPolicy") == "Retain", name
+        assert resource.get("UpdateReplacePolicy") == "Retain", name
