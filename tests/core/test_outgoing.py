@@ -15,6 +15,7 @@ class Server:
     def __init__(self):
         self.routes: dict[str, list] = {}
         self.hits: list[str] = []
+        self.closing = threading.Event()  # set at the end: a trickle stops at once
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -31,8 +32,8 @@ class Server:
                 for chunk in chunks:
                     self.wfile.write(chunk)
                     self.wfile.flush()
-                    if len(chunks) > 1:
-                        time.sleep(0.1)  # the server trickles; the client must not wait for it
+                    if len(chunks) > 1:  # trickle: a byte every 0.1 s until the test ends
+                        server.closing.wait(0.1)
 
             def log_message(self, *args):
                 pass
@@ -46,6 +47,7 @@ class Server:
         return self
 
     def __exit__(self, *exc):
+        self.closing.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 
