@@ -9,15 +9,23 @@ The original's rule, checked every loop for each user:
             (refresh_on_ping_restored, the default), or
     alert = late and now - last_email > email_frequency
             (without it).
+Herald changes one thing, for a checker that runs once a minute rather than
+in a tight loop: a reminder is due from last_email + email_frequency less
+START_JITTER. The scheduler starts each run a little after its minute, by a
+different amount each time, so the run five minutes after an alert may be
+299.6 s after it; with the original's strict ">" that reminder (and every
+one with exact minutes) waited for the next run, and 300 s became 6 min.
 A monitor that never pinged is not alerted; `monitor: false` or paused never.
 Besides silence there is news: a fail ping that opened an outage ("fail"),
 and the first success after an alerted outage ("up", the recovery mail).
-A ping mails its news at once (ping_news); the checker is the backstop.
+A ping settles its own news at once (is_news); the checker is the backstop.
 """
 
 from dataclasses import dataclass
 
 NEVER = float("-inf")
+# How far a scheduled run's start may wander from one minute to the next.
+START_JITTER = 5.0
 
 
 def _f(value, default=None):
@@ -32,14 +40,16 @@ def silent_alert_due(
     email_frequency: float,
     refresh: bool,
 ) -> bool:
-    """The original's rule, word for word (last_alert None = never mailed)."""
+    """The original's rule (last_alert None = never mailed), with a reminder due
+    from last_alert + email_frequency - START_JITTER."""
     if last_ping is None:
         return False
     late = now - last_ping > max_sleep
     last_email = NEVER if last_alert is None else last_alert
+    reminder = now - last_email >= email_frequency - START_JITTER
     if refresh:
-        return late and (last_ping > last_email or now - last_email > email_frequency)
-    return late and now - last_email > email_frequency
+        return late and (last_ping > last_email or reminder)
+    return late and reminder
 
 
 def silent_alert_time(
@@ -49,12 +59,24 @@ def silent_alert_time(
     email_frequency: float,
     refresh: bool,
 ) -> float | None:
-    """The instant after which silent_alert_due turns true (it is strict)."""
+    """The instant from which silent_alert_due may turn true (the checker's
+    index finds it at that instant; silence itself must last longer)."""
     if last_ping is None:
         return None
     if last_alert is None or (refresh and last_ping > last_alert):
         return last_ping + max_sleep
-    return max(last_ping + max_sleep, last_alert + email_frequency)
+    return max(last_ping + max_sleep, last_alert + email_frequency - START_JITTER)
+
+
+def silent_due_at(item: dict) -> float | None:
+    """silent_alert_time for a monitor item."""
+    return silent_alert_time(
+        _f(item.get("last_ping")),
+        _f(item.get("last_alert")),
+        float(item["max_sleep"]),
+        float(item["email_frequency"]),
+        bool(item.get("refresh_on_ping_restored", True)),
+    )
 
 
 @dataclass(frozen=True)
@@ -91,32 +113,30 @@ def next_look(item: dict, now: float) -> float | None:
         return None
     if item.get("outgoing") or need(item, now) is not None:
         return now
-    return silent_alert_time(
-        _f(item.get("last_ping")),
-        _f(item.get("last_alert")),
-        float(item["max_sleep"]),
-        float(item["email_frequency"]),
-        bool(item.get("refresh_on_ping_restored", True)),
-    )
+    return silent_due_at(item)
 
 
-def ping_news(kind: str, old: dict, at) -> dict | None:
-    """The notice a ping is news for, judged from the monitor as it was before it.
+def is_news(kind: str, old: dict) -> bool:
+    """Whether a ping may have made a notice due, judged from the monitor before it.
 
-    The same notice the checker would claim from the state the ping leaves
-    (need() says "fail" or "up"), so both hand the outbox the same mail ids.
+    A failure that opens an outage, a success that may end one, or a notice the
+    checker left unfinished: the ping then settles the monitor itself, as the
+    checker would (one more read and the claim), so its news goes out at once.
+    Anything else (most pings) costs nothing more.
     """
     if kind not in ("success", "fail") or old.get("paused") or not old.get("monitor", True):
-        return None
+        return False
     if old.get("outgoing"):
-        return None  # a notice the checker has not finished yet must go out first
-    outage = _f(old.get("outage_start"))
+        return True
     if kind == "fail":
-        if outage is not None:
-            return None  # the outage is already known: not news
-        return {"kind": "fail", "at": at, "last_ping": at, "fail_at": at}
-    mailed = _f(old.get("last_alert"), NEVER)
-    fail_pending = _f(old.get("fail_news_at"), NEVER) > mailed
-    if outage is None or old.get("status") != "down" or mailed < outage or fail_pending:
-        return None  # no alerted outage to end, or the checker must mail the failure first
-    return {"kind": "up", "at": at, "last_ping": at, "outage_start": old["outage_start"]}
+        return old.get("status") != "down"
+    return old.get("status") == "down" or old.get("outage_start") is not None
+
+
+def recovery_untold(item: dict) -> bool:
+    """Up again, but the outage is still open: its recovery is not settled yet.
+
+    A failure landing now must not merge into that old outage (it would be
+    taken for known news and never told): the recovery is settled first.
+    """
+    return item.get("status") == "up" and item.get("outage_start") is not None

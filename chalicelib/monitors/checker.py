@@ -1,6 +1,6 @@
 """The checker (every minute): find the monitors that need attention, alert once.
 
-It queries the sparse "due" index, shard by shard, for due_at < now: only
+It queries the sparse "due" index, shard by shard, for due_at <= now: only
 monitors that may need something are read, however many healthy ones exist.
 
 Each notice goes through three steps, so running twice (two checkers, a
@@ -32,7 +32,7 @@ def due_items(now: float) -> list[dict]:
     table = aws.table(store.TABLE)
     found = []
     for shard in range(store.SHARDS):
-        condition = Key("due_pk").eq(f"DUE#{shard}") & Key("due_at").lt(_d(now))
+        condition = Key("due_pk").eq(f"DUE#{shard}") & Key("due_at").lte(_d(now))
         found += aws.query_all(table, IndexName="due", KeyConditionExpression=condition)
     return found
 
@@ -47,18 +47,26 @@ def run() -> dict:
         except Exception:  # noqa: BLE001 - one bad monitor must not stop the others
             logger.exception("checking monitor failed", extra={"monitor": item.get("name")})
             count("MonitorCheckErrors")
+    # The checker's own heartbeat: an alarm that is independent of it (infra/)
+    # fires when complete runs stop, so a dead checker cannot go unnoticed.
+    count("MonitorCheckerRuns")
     return done
 
 
 def process(item: dict, now: float) -> int:
     """Handle one monitor read from the index; returns the notices sent."""
     sent = 0
-    if item.get("outgoing"):
-        _send(item, item["outgoing"])
-        _finalize(item, item["outgoing"], now)
-        return 1
-    # A recovery and a fresh silence can both be due: handle them in turn.
     settled = False  # True once a claim or finalize has written the next due time
+    if item.get("outgoing"):
+        # A notice claimed but not finished (a crash, or a ping came first):
+        # finish it, then go on with what else may be due (a recovery after it).
+        _send(item, item["outgoing"])
+        if not _finalize(item, item["outgoing"], now) or item["outgoing"]["kind"] == "down":
+            return 1
+        sent, settled = 1, True
+        item = _without_outgoing(item)
+    # A failure, then its recovery, then a fresh silence can all be due: handle
+    # them in turn. A silence alert is the last: its reminder is a later run's.
     for _ in range(4):
         need = alert_rule.need(item, now)
         if need is None:
@@ -70,13 +78,18 @@ def process(item: dict, now: float) -> int:
             return sent
         if need.kind != "clear":
             _send(claimed, claimed["outgoing"])
-            if not _finalize(claimed, claimed["outgoing"], now):
+            if not _finalize(claimed, claimed["outgoing"], now) or need.kind == "down":
                 return sent + 1
             sent += 1
         settled = True
-        item = {k: v for k, v in claimed.items() if k != "outgoing"}
-        item["rev"] = claimed["rev"] + (need.kind != "clear")
+        item = _without_outgoing(claimed) if need.kind != "clear" else claimed
     return sent
+
+
+def _without_outgoing(item: dict) -> dict:
+    """The monitor as _finalize left it (its write bumped the revision)."""
+    done = {key: value for key, value in item.items() if key != "outgoing"}
+    return {**done, "rev": item.get("rev", Decimal(0)) + 1}
 
 
 def _next(item: dict, now: float) -> dict:

@@ -1,4 +1,4 @@
-"""Pings: the three URL forms, each answered with two DynamoDB writes at most.
+"""Pings: the three URL forms, each answered with two DynamoDB writes.
 
 1. one conditional UpdateItem on the monitor: it checks the monitor exists
    and the key (in the condition, so a wrong key changes nothing), records
@@ -6,59 +6,31 @@
    could next alert, all computed by DynamoDB from the stored settings;
 2. one PutItem of the log entry, which expires through TTL.
 
-A fail that opens an outage, or the first success after an alerted one, is
-news: the update records it (the monitor is due now) and returns the monitor
-as it was, from which the ping builds the mail and puts it on the outbox (SQS)
-at once. The checker, a minute later at most, claims the same notice and
-enqueues the same mail ids, which the outbox sends once: a ping that dies
-before its enqueue loses nothing, and one that enqueued sends no second mail.
+A ping that may be news (a failure opening an outage, a success ending one)
+then settles the monitor itself, exactly as the checker would: it reads the
+monitor and runs the checker's claim-send-finish steps, so the failure or
+recovery is told at once, and a failure right after a recovery is its own
+news. The claims make it safe beside a running checker; a ping that dies
+before telling leaves the monitor due, and the checker tells the same
+notice, under the same id, within a minute.
 Nothing heavy is imported here: this is the hottest path Herald has.
 """
 
+import hmac
 import os
-import re
-import uuid
-from datetime import UTC, datetime
 from decimal import Decimal
-from urllib.parse import unquote
 
-from chalice import Response
-
-from chalicelib.core import aws, clock, errors, http
+from chalicelib.core import aws, clock, errors
 from chalicelib.core.observability import count, logger
 from chalicelib.monitors import alert_rule, store
 
 BODY_LIMIT = 10_000
-SUFFIXES = {"start", "fail", "log"}
-HEADERS = {"Access-Control-Allow-Origin": "*", "Ping-Body-Limit": str(BODY_LIMIT)}
-
-
-def kind_of(suffix: str | None) -> tuple[str, int | None]:
-    """(kind, exit status) for a URL suffix: start, fail, log or 0-255."""
-    if suffix is None or suffix == "":
-        return "success", None
-    if suffix in SUFFIXES:
-        return suffix, None
-    if re.fullmatch(r"[0-9]{1,9}", suffix):
-        status = int(suffix)
-        if status > 255:
-            raise errors.Invalid(f"exit status {status} is out of range (0-255)")
-        return ("success" if status == 0 else "fail"), status
-    raise errors.Invalid(f"unknown ping suffix {suffix!r}: use start, fail, log or 0-255")
-
-
-def is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return len(value) == 36
 
 
 # ---- the update ------------------------------------------------------------------
 
 
-def _update(kind: str, now: Decimal) -> tuple[str, dict]:
+def _update(kind: str, now: Decimal, fresh_outage: bool = False) -> tuple[str, dict]:
     """The UpdateExpression and its values for one kind of ping."""
     values = {":t": now, ":zero": Decimal(0), ":one": Decimal(1)}
     parts = ["pings = if_not_exists(pings, :zero) + :one", "last_ping_kind = :kind"]
@@ -75,15 +47,17 @@ def _update(kind: str, now: Decimal) -> tuple[str, dict]:
             values[":up"] = "up"
             parts.append("#st = :up")
             # During an outage recover_base + max_sleep is in the past: due now,
-            # so the checker sends the recovery mail; else due when it could alert.
+            # so the recovery is settled; else due when it could alert.
             parts.append("due_at = if_not_exists(recover_base, :t) + max_sleep")
         else:
             values[":down"] = "down"
+            # A failure joins the open outage (not news), or opens one (news).
+            opened = ":t" if fresh_outage else "if_not_exists(outage_start, :t)"
             parts += [
                 "#st = :down",
                 "due_at = :t",
-                "fail_news_at = if_not_exists(outage_start, :t)",
-                "outage_start = if_not_exists(outage_start, :t)",
+                f"fail_news_at = {opened}",
+                f"outage_start = {opened}",
                 "recover_base = :t - max_sleep",
             ]
     if kind == "log":
@@ -108,27 +82,67 @@ def record(
     now = clock.epoch()
     stamp = Decimal(f"{now:.6f}")
     monitor_id = store.id_for_uuid(monitor_uuid) if monitor_uuid else store.id_for(name)
-    expression, values = _update(kind, stamp)
-    condition = _condition(monitor_uuid, given_key, values)
+    who = {"name": name, "monitor_uuid": monitor_uuid, "given_key": given_key}
     table = aws.table(store.TABLE)
-    names = {"ExpressionAttributeNames": {"#st": "status"}} if "#st" in expression else {}
     try:
-        old = table.update_item(
-            Key=store.key(monitor_id),
-            UpdateExpression=expression,
-            ConditionExpression=condition,
-            ExpressionAttributeValues=values,
-            ReturnValues="ALL_OLD",
-            ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            **names,
-        )["Attributes"]
+        old = _write(table, monitor_id, kind, stamp, who, fresh_outage=False)
     except Exception as error:
         if not aws.rejected(error):
             raise
-        raise _refusal(error, name, given_key) from None
+        old = _after_refusal(error, table, monitor_id, kind, stamp, who)
     table.put_item(Item=_log_entry(monitor_id, now, stamp, old, kind, exit_status, meta, body))
-    _tell_news(monitor_id, kind, old, stamp)
+    if alert_rule.is_news(kind, old):
+        _tell_news(monitor_id, now, old)
     return now
+
+
+def _write(table, monitor_id, kind, stamp, who, *, fresh_outage) -> dict:
+    """The ping's one conditional UpdateItem; the monitor as it was."""
+    expression, values = _update(kind, stamp, fresh_outage)
+    condition = _condition(who["monitor_uuid"], who["given_key"], values)
+    if kind == "fail" and not fresh_outage:
+        values[":up"] = "up"
+        condition += " AND NOT (#st = :up AND attribute_exists(outage_start))"
+    names = {"ExpressionAttributeNames": {"#st": "status"}} if "#st" in expression else {}
+    return table.update_item(
+        Key=store.key(monitor_id),
+        UpdateExpression=expression,
+        ConditionExpression=condition,
+        ExpressionAttributeValues=values,
+        ReturnValues="ALL_OLD",
+        ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        **names,
+    )["Attributes"]
+
+
+def _after_refusal(error, table, monitor_id, kind, stamp, who) -> dict:
+    """A refused ping: a wrong credential, no monitor, or a failure landing on
+    an outage whose recovery is not settled yet.
+
+    In the last case the recovery is settled first (told, or left to the
+    checker if that fails) and the failure then opens an outage of its own,
+    so it is told too, whatever happened to the recovery.
+    """
+    item = error.response.get("Item")
+    if not (item and kind == "fail" and alert_rule.recovery_untold(item) and _holds(item, who)):
+        raise _refusal(error, who["name"], who["given_key"]) from None
+    _tell_news(monitor_id, float(stamp), item, fresh=item)
+    try:
+        return _write(table, monitor_id, kind, stamp, who, fresh_outage=True)
+    except Exception as again:
+        if not aws.rejected(again):
+            raise
+        raise _refusal(again, who["name"], who["given_key"]) from None
+
+
+def _holds(item: dict, who: dict) -> bool:
+    """Whether the ping's credential is good for the item (as _condition checks)."""
+    if who["monitor_uuid"] is not None:
+        return True  # the UUID found the item: it is the credential
+    if who["given_key"]:
+        given = store.key_digest(who["given_key"])
+        return hmac.compare_digest(str(item.get("key_digest", "")), given)
+    return item.get("require_key") is False
 
 
 def _condition(monitor_uuid: str | None, given_key: str | None, values: dict) -> str:
@@ -155,20 +169,26 @@ def _refusal(error: Exception, name: str | None, given_key: str | None) -> error
     return errors.Forbidden("wrong ping key for this monitor")
 
 
-def _tell_news(monitor_id: str, kind: str, old: dict, stamp: Decimal) -> None:
-    """Hand a ping's news to the monitor's channels; the checker is the backstop."""
-    notice = alert_rule.ping_news(kind, old, stamp)
-    if notice is None:
-        return
-    from chalicelib.monitors import channels, notices
+def _tell_news(monitor_id: str, now: float, old: dict, fresh: dict | None = None) -> None:
+    """Settle the monitor as the checker would, so news goes out at once.
+
+    The checker's claims make this safe beside a running checker (one of the
+    two wins each notice); if anything fails here the checker, within a
+    minute, finds the monitor due and tells the same notice under the same id.
+    """
+    from chalicelib.monitors import checker
 
     try:
-        channels.deliver(old, notices.build(old, notice, monitor_id))
-    except Exception:  # noqa: BLE001 - recorded already: the checker mails it within a minute
-        logger.exception("mailing ping news failed", extra={"monitor": old.get("name")})
+        if fresh is None:
+            reply = aws.table(store.TABLE).get_item(Key=store.key(monitor_id), ConsistentRead=True)
+            fresh = reply.get("Item")
+        told = checker.process(fresh, now) if fresh else 0
+    except Exception:  # noqa: BLE001 - recorded already: the checker tells it within a minute
+        logger.exception("telling ping news failed", extra={"monitor": old.get("name")})
         count("MonitorPingNewsDeferred")
         return
-    count(f"MonitorPingNews{notice['kind'].capitalize()}")
+    if told:
+        count("MonitorPingNews")
 
 
 def _log_entry(monitor_id, now, stamp, old, kind, exit_status, meta, body) -> dict:
@@ -195,67 +215,3 @@ def _log_entry(monitor_id, now, stamp, old, kind, exit_status, meta, body) -> di
 
 def retention_days() -> int:
     return int(os.environ.get("PING_LOG_RETENTION_DAYS", "90"))
-
-
-# ---- HTTP ------------------------------------------------------------------------
-
-
-def _meta(request) -> dict:
-    identity = (request.context or {}).get("identity", {}) or {}
-    return {
-        "method": request.method,
-        "source_ip": identity.get("sourceIp", ""),
-        "user_agent": request.headers.get("user-agent", ""),
-    }
-
-
-def _body(request) -> bytes:
-    if request.method != "POST":
-        return b""
-    return (request.raw_body or b"")[: BODY_LIMIT + 1]
-
-
-def _reply(text: str, method: str) -> Response:
-    return Response(
-        body="" if method == "HEAD" else text,
-        status_code=200,
-        headers={**HEADERS, "Content-Type": "text/plain; charset=utf-8"},
-    )
-
-
-def handle_original(request) -> Response:
-    """/ping?username=NAME&key=KEY (key also as X-Ping-Key): the original's form."""
-    try:
-        params = request.query_params or {}
-        name = params.get("username")
-        if not name:
-            raise errors.Invalid("missing query parameter username")
-        given = params.get("key") or request.headers.get("x-ping-key")
-        when = record(
-            name=name,
-            given_key=given,
-            kind="success",
-            exit_status=None,
-            meta=_meta(request),
-            body=_body(request),
-        )
-    except errors.HeraldError as error:
-        return http.error_reply(error, HEADERS)
-    return _reply(datetime.fromtimestamp(when, UTC).strftime("%y/%m/%d %H:%M:%S"), request.method)
-
-
-def handle_path(request, parts: list[str]) -> Response:
-    """/ping/UUID[/suffix] and /ping/KEY/NAME[/suffix]: Healthchecks' forms."""
-    try:
-        if is_uuid(parts[0]) and len(parts) <= 2:
-            kind, status = kind_of(parts[1] if len(parts) == 2 else None)
-            target = {"monitor_uuid": parts[0].lower()}
-        elif len(parts) in (2, 3):
-            kind, status = kind_of(parts[2] if len(parts) == 3 else None)
-            target = {"name": unquote(parts[1]), "given_key": parts[0]}
-        else:
-            raise errors.Invalid("malformed ping URL: use /ping/UUID or /ping/KEY/NAME")
-        record(**target, kind=kind, exit_status=status, meta=_meta(request), body=_body(request))
-    except errors.HeraldError as error:
-        return http.error_reply(error, HEADERS)
-    return _reply("OK", request.method)

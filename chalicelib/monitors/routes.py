@@ -14,43 +14,43 @@ from chalicelib.core import errors, http
 blueprint = Blueprint(__name__)
 # Any content type: a ping's body is stored as it came (Healthchecks takes any).
 _NO_STORE = {"Cache-Control": "no-store"}
-_PING = {"methods": ["GET", "POST", "HEAD"], "content_types": ["*/*"]}
+_PING = {"methods": ["GET", "POST", "HEAD", "OPTIONS"], "content_types": ["*/*"]}
 
 
 @http.route(blueprint, "/ping", **_PING)
 def ping_by_username():
-    from chalicelib.monitors import pings
+    from chalicelib.monitors import ping_forms
 
-    return pings.handle_original(blueprint.current_request)
+    return ping_forms.handle_original(blueprint.current_request)
 
 
 @http.route(blueprint, "/ping/{a}", **_PING)
 def ping_by_uuid(a):
-    from chalicelib.monitors import pings
+    from chalicelib.monitors import ping_forms
 
-    return pings.handle_path(blueprint.current_request, [a])
+    return ping_forms.handle_path(blueprint.current_request, [a])
 
 
 @http.route(blueprint, "/ping/{a}/{b}", **_PING)
 def ping_two_parts(a, b):
-    from chalicelib.monitors import pings
+    from chalicelib.monitors import ping_forms
 
-    return pings.handle_path(blueprint.current_request, [a, b])
+    return ping_forms.handle_path(blueprint.current_request, [a, b])
 
 
 @http.route(blueprint, "/ping/{a}/{b}/{c}", **_PING)
 def ping_three_parts(a, b, c):
-    from chalicelib.monitors import pings
+    from chalicelib.monitors import ping_forms
 
-    return pings.handle_path(blueprint.current_request, [a, b, c])
+    return ping_forms.handle_path(blueprint.current_request, [a, b, c])
 
 
 @http.route(blueprint, "/ping/{a}/{b}/{c}/{d}", **_PING)
 def ping_four_parts(a, b, c, d):
-    from chalicelib.monitors import pings
+    from chalicelib.monitors import ping_forms
 
     # No ping form has four parts: a 400 saying so, not API Gateway's 403.
-    return pings.handle_path(blueprint.current_request, [a, b, c, d])
+    return ping_forms.handle_path(blueprint.current_request, [a, b, c, d])
 
 
 @http.route(blueprint, "/logs", methods=["GET"])

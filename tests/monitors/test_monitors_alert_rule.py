@@ -15,8 +15,16 @@ START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 _names = itertools.count()
 
 
+START_JITTER = 5
+
+
 def reference(events, max_sleep, email_frequency, refresh):
-    """The times the original would have mailed, given pings and loop steps."""
+    """The times the original would have mailed, given pings and loop steps.
+
+    With Herald's one change: a reminder is due from the last mail plus
+    email_frequency less START_JITTER (the original's loop was tight; a
+    checker started once a minute wanders by a little each time).
+    """
     last_ping, last_email, mailed = None, float("-inf"), []
     for when, kind in events:
         if kind == "ping":
@@ -25,10 +33,11 @@ def reference(events, max_sleep, email_frequency, refresh):
         if last_ping is None:
             continue  # Herald: no alert before the first ping
         late = when - last_ping > max_sleep
+        reminder = when - last_email >= email_frequency - START_JITTER
         if refresh:
-            alert = late and (last_ping > last_email or when - last_email > email_frequency)
+            alert = late and (last_ping > last_email or reminder)
         else:
-            alert = late and when - last_email > email_frequency
+            alert = late and reminder
         if alert:
             mailed.append(when)
             last_email = when

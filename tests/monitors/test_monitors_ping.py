@@ -234,3 +234,22 @@ def test_it_accepts_a_ping_whatever_its_content_type(client, make_monitor, clock
     )
     assert reply.status_code == 200
     assert reply.headers["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize(
+    "form", ["/ping?username=backup", "/ping/{uuid}", "/ping/{key}/backup/fail"]
+)
+def test_it_answers_a_browsers_preflight_on_every_ping_url(client, make_monitor, form):
+    monitor = make_monitor()
+    path = form.format(uuid=monitor["uuid"], key=monitor["key"])
+    reply = client.http.request(
+        "OPTIONS",
+        path,
+        body=b"",
+        headers={"Origin": "https://example.org", "Access-Control-Request-Headers": "x-ping-key"},
+    )
+    assert reply.status_code == 204
+    assert reply.headers["Access-Control-Allow-Origin"] == "*"
+    assert "X-Ping-Key" in reply.headers["Access-Control-Allow-Headers"]
+    assert "POST" in reply.headers["Access-Control-Allow-Methods"]
+    assert _entries("backup") == []  # a preflight is not a ping
