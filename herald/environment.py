@@ -34,6 +34,14 @@ def stage_env(stage: str) -> dict[str, str]:
     }
 
 
+def aws_region() -> str | None:
+    """The region AWS tools would use: AWS_REGION, then boto3's own resolution
+    (AWS_DEFAULT_REGION, the profile's region in ~/.aws/config); None if unset."""
+    import boto3
+
+    return os.environ.get("AWS_REGION") or boto3.session.Session().region_name
+
+
 def fake_credentials() -> dict[str, str]:
     return {
         "AWS_ACCESS_KEY_ID": "testing",

@@ -5,7 +5,9 @@ build/<stage>/merge.json = infra/resources.yaml + infra/chalice-merge.yaml;
 deployment.zip). Chalice's merge can add to a value but not replace one, so
 the SQS event sources are then fixed up here, from app.py's registrations:
 each points at its queue resource (so CloudFormation creates the queue
-first) and reports partial batch failures. cfn-lint checks the result.
+first) and reports partial batch failures. Every function then gets a fixed
+name, its own log group (with retention) and alarms (see watch_functions).
+cfn-lint checks the result.
 """
 
 import json
@@ -16,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from herald import environment
 from herald.environment import ROOT, stage_env
 
 
@@ -48,6 +51,146 @@ def fix_event_sources(template: dict, app) -> None:
         source["Properties"]["FunctionResponseTypes"] = ["ReportBatchItemFailures"]
 
 
+def functions(template: dict) -> dict[str, str]:
+    """Logical id -> Chalice's function name (api_handler for the HTTP API)."""
+    found = {}
+    for logical, resource in template["Resources"].items():
+        if resource["Type"] == "AWS::Serverless::Function":
+            handler = resource["Properties"]["Handler"].split(".", 1)[1]
+            found[logical] = "api_handler" if handler == "app" else handler
+    return found
+
+
+def function_name(name: str) -> str:
+    """The deployed name, fixed so that policies and log groups can name it."""
+    return f"herald-${{Stage}}-{name}"
+
+
+def _alarm(description: str, metric: dict, **rule) -> dict:
+    return {
+        "Type": "AWS::CloudWatch::Alarm",
+        "Properties": {
+            "AlarmDescription": {"Fn::Sub": description},
+            **metric,
+            **rule,
+            "AlarmActions": [
+                {"Fn::If": ["CreateAlarmTopic", {"Ref": "AlarmTopic"}, {"Ref": "AlarmTopicArn"}]}
+            ],
+        },
+    }
+
+
+def _lambda_metric(name: str, metric: str) -> dict:
+    dimension = {"Name": "FunctionName", "Value": {"Fn::Sub": function_name(name)}}
+    return {"Namespace": "AWS/Lambda", "MetricName": metric, "Dimensions": [dimension]}
+
+
+def silence_rule(expression: str) -> dict | None:
+    """How long a schedule may stay silent before "it stopped running" is the
+    likelier reading: its longest gap between runs plus a margin for late
+    metrics, as whole periods. None when that exceeds the 7 days a CloudWatch
+    alarm can look back (a monthly job)."""
+    from datetime import UTC, datetime, timedelta
+
+    from herald.local.scheduler import next_time
+
+    start = when = datetime(2027, 1, 1, tzinfo=UTC)
+    gap = timedelta(0)
+    while when - start < timedelta(days=400) and gap <= timedelta(days=7):
+        following = next_time(expression, when, start)
+        gap, when = max(gap, following - when), following
+    window = gap.total_seconds() + max(300, gap.total_seconds() / 24)
+    period = 60 if window <= 3600 else 3600
+    periods = -(-int(window) // period)
+    if period * periods > 7 * 86400:
+        return None
+    return {
+        "Statistic": "Sum",
+        "Period": period,
+        "EvaluationPeriods": periods,
+        "DatapointsToAlarm": periods,
+        "Threshold": 1,
+        "ComparisonOperator": "LessThanThreshold",
+        # No data is the failure watched for: nothing ran, nothing was counted.
+        "TreatMissingData": "breaching",
+    }
+
+
+ERRORS = {
+    "Statistic": "Sum",
+    "Period": 300,
+    "EvaluationPeriods": 1,
+    "Threshold": 0,
+    "ComparisonOperator": "GreaterThanThreshold",
+    "TreatMissingData": "notBreaching",
+}
+
+
+def watch_functions(template: dict, app, stage: str) -> None:
+    """Name every function; give it a log group with retention, an alarm on its
+    errors and, when scheduled, one on its silence; watch the checker's heartbeat."""
+    from herald.local.invoke import schedules
+
+    resources = template["Resources"]
+    expressions = schedules(app)
+    for logical, name in functions(template).items():
+        function = resources[logical]
+        function["Properties"]["FunctionName"] = {"Fn::Sub": function_name(name)}
+        # The group exists before the function can write to it, so Lambda never
+        # creates one without retention (and the roles need no CreateLogGroup).
+        resources[f"{logical}LogGroup"] = {
+            "Type": "AWS::Logs::LogGroup",
+            "Properties": {
+                "LogGroupName": {"Fn::Sub": f"/aws/lambda/{function_name(name)}"},
+                "RetentionInDays": {"Ref": "LogRetentionDays"},
+            },
+        }
+        assert "DependsOn" not in function  # Chalice sets none today; merge if it ever does
+        function["DependsOn"] = [f"{logical}LogGroup"]
+        resources[f"{logical}ErrorsAlarm"] = _alarm(
+            f"{function_name(name)} failed", _lambda_metric(name, "Errors"), **ERRORS
+        )
+        if name in expressions:
+            _watch_schedule(resources, logical, name, expressions[name])
+    checker = silence_rule(expressions["check_monitors"])
+    variables = environment.stage_env(stage)
+    resources["MonitorCheckerHeartbeatAlarm"] = _alarm(
+        "check_monitors of herald-${Stage} has not completed a run",
+        {
+            # The checker counts MonitorCheckerRuns once per complete run (EMF,
+            # powertools: namespace and the service dimension from the stage).
+            "Namespace": variables["POWERTOOLS_METRICS_NAMESPACE"],
+            "MetricName": "MonitorCheckerRuns",
+            "Dimensions": [{"Name": "service", "Value": variables["POWERTOOLS_SERVICE_NAME"]}],
+        },
+        **checker,
+    )
+
+
+def _watch_schedule(resources: dict, logical: str, name: str, expression: str) -> None:
+    event = next(iter(resources[logical]["Properties"]["Events"].values()))
+    event["Properties"]["Name"] = {"Fn::Sub": function_name(name)}  # the rule's name
+    rule = silence_rule(expression)
+    if rule is not None:
+        resources[f"{logical}SilenceAlarm"] = _alarm(
+            f"{function_name(name)} has not run on its schedule {expression}",
+            _lambda_metric(name, "Invocations"),
+            **rule,
+        )
+        return
+    # Too rare for a CloudWatch look-back: alarm when EventBridge fails to invoke
+    # it (its errors are watched above; its runs are listed by GET /runs).
+    resources[f"{logical}TriggerAlarm"] = _alarm(
+        f"EventBridge could not start {function_name(name)} ({expression})",
+        {
+            "Namespace": "AWS/Events",
+            "MetricName": "FailedInvocations",
+            "Dimensions": [{"Name": "RuleName", "Value": {"Fn::Sub": function_name(name)}}],
+        },
+        **ERRORS,
+    )
+
+
 def merge_template(stage: str) -> dict:
     template = yaml.safe_load((ROOT / "infra" / "resources.yaml").read_text())
     template = deep_merge(
@@ -59,8 +202,13 @@ def merge_template(stage: str) -> dict:
     return template
 
 
+def output_dir(stage: str) -> Path:
+    """Where `make package STAGE=stage` writes sam.json and deployment.zip."""
+    return ROOT / "build" / stage
+
+
 def package(stage: str) -> Path:
-    out = ROOT / "build" / stage
+    out = output_dir(stage)
     out.mkdir(parents=True, exist_ok=True)
     merge = out / "merge.json"
     merge.write_text(json.dumps(merge_template(stage), indent=2))
@@ -86,6 +234,7 @@ def package(stage: str) -> Path:
     sam = out / "sam.json"
     template = json.loads(sam.read_text())
     fix_event_sources(template, app)
+    watch_functions(template, app, stage)
     sam.write_text(json.dumps(template, indent=2))
     add_bytecode(out / "deployment.zip")
     return sam

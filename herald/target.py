@@ -2,7 +2,9 @@
 
 With no --stage, and `make run` up in this checkout, commands act on the
 local system (its moto endpoint, its stage's resource names). With --stage
-they act on AWS through the normal AWS configuration (profile, region, ...).
+they act on AWS through the normal AWS configuration: credentials and region
+from AWS_REGION, AWS_DEFAULT_REGION or the profile (AWS_PROFILE, ~/.aws/config);
+with no region anywhere the command stops instead of guessing one.
 """
 
 import os
@@ -17,12 +19,13 @@ from herald import environment
 class Target:
     stage: str
     local: bool
+    region: str | None = None
     api: str | None = None
     endpoint: str | None = None
     state: dict | None = None
 
     def describe(self) -> str:
-        return f"local ({self.api})" if self.local else f"AWS stage {self.stage}"
+        return f"local ({self.api})" if self.local else f"AWS stage {self.stage} ({self.region})"
 
 
 def connect(stage: str | None) -> Target:
@@ -46,10 +49,25 @@ def connect(stage: str | None) -> Target:
             state=state,
         )
     try:
-        os.environ.update(environment.stage_env(stage))
+        variables = environment.stage_env(stage)
     except KeyError as error:
         raise click.BadParameter(str(error), param_hint="--stage") from None
-    return Target(stage=stage, local=False)
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        region = environment.aws_region()
+    except BotoCoreError as error:  # e.g. AWS_PROFILE names no profile
+        raise click.UsageError(f"--stage {stage}: {error}") from None
+    if region is None:
+        raise click.UsageError(
+            f"--stage {stage}: no AWS region is set. Set AWS_REGION or AWS_DEFAULT_REGION, "
+            "or give the profile a region (`aws configure set region REGION`)."
+        )
+    # Herald's code and boto3 read different variables (AWS_REGION first, botocore
+    # only AWS_DEFAULT_REGION): pinning both makes every call of this process use
+    # the one region resolved here, never a fallback.
+    os.environ.update(variables, AWS_REGION=region, AWS_DEFAULT_REGION=region)
+    return Target(stage=stage, local=False, region=region)
 
 
 def _companion_env(state: dict) -> dict:

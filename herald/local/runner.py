@@ -17,7 +17,6 @@ import threading
 import time
 import urllib.request
 import warnings
-from pathlib import Path
 
 from herald import environment
 from herald.environment import LOCAL_DIR, ROOT, STATE_FILE
@@ -49,18 +48,18 @@ def _start_moto(port: int):
 
 
 def _start_api(port: int, env: dict) -> subprocess.Popen:
-    chalice = Path(sys.executable).parent / "chalice"
+    # `chalice local`, answering unknown routes as the deployed API does.
     return subprocess.Popen(
         [
-            str(chalice),
-            "local",
+            sys.executable,
+            "-m",
+            "herald.local.api",
             "--host",
             HOST,
             "--port",
             str(port),
             "--stage",
             env["HERALD_STAGE"],
-            "--no-autoreload",
         ],
         cwd=ROOT,
         env={**os.environ, **env},

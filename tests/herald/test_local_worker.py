@@ -4,10 +4,12 @@ import boto3
 import pytest
 from chalice import Chalice
 
+from herald.local import stack
 from herald.local.invoke import queue_handlers
 from herald.local.worker import QueueWorker
 
-VISIBILITY = 120  # infra/resources.yaml's default
+# infra/resources.yaml's default, as the test stack is deployed with it.
+VISIBILITY = int(stack.load_template()["Parameters"]["QueueVisibilitySeconds"]["Default"])
 
 
 @pytest.fixture

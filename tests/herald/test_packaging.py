@@ -2,22 +2,10 @@
 
 import json
 
-import pytest
 import yaml
 
 from herald import environment, packaging
 from herald.local.invoke import queue_handlers
-
-
-@pytest.fixture(scope="module", params=environment.stages())
-def packaged(request, tmp_path_factory):
-    monkeypatch = pytest.MonkeyPatch()
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    try:
-        path = packaging.package(request.param)
-    finally:
-        monkeypatch.undo()
-    return request.param, path, json.loads(path.read_text())
 
 
 def test_it_lints_clean(packaged):
@@ -79,3 +67,167 @@ def test_the_bundle_ships_bytecode_so_a_cold_start_compiles_nothing(packaged):
     for module in ("app", "chalicelib/core/http", "chalicelib/monitors/pings"):
         folder, _, name = module.rpartition("/")
         assert f"{folder + '/' if folder else ''}__pycache__/{name}.{tag}.pyc" in names
+
+
+# ---- a deployment that works as written ----------------------------------------------
+
+
+def _resolve_number(template: dict, value) -> int:
+    if isinstance(value, dict) and set(value) == {"Ref"}:
+        return int(template["Parameters"][value["Ref"]]["Default"])
+    return int(value)
+
+
+def _of_type(template: dict, kind: str) -> dict:
+    return {k: r for k, r in template["Resources"].items() if r["Type"] == kind}
+
+
+def test_every_queue_shows_a_message_again_only_after_6x_its_consumers_timeout(packaged):
+    _stage, _path, template = packaged
+    checked = 0
+    for function in _of_type(template, "AWS::Serverless::Function").values():
+        for event in function["Properties"].get("Events", {}).values():
+            if event["Type"] != "SQS":
+                continue
+            queue = template["Resources"][event["Properties"]["Queue"]["Fn::GetAtt"][0]]
+            visibility = _resolve_number(template, queue["Properties"]["VisibilityTimeout"])
+            assert visibility >= 6 * function["Properties"]["Timeout"], queue["Properties"]
+            checked += 1
+    assert checked == 4
+
+
+def test_each_function_has_its_own_policy_file(packaged):
+    from tests.herald import iam_calls
+
+    _stage, _path, template = packaged
+    for logical, name in packaging.functions(template).items():
+        role = template["Resources"][logical]["Properties"]["Role"]["Fn::GetAtt"][0]
+        (policy,) = template["Resources"][role]["Properties"]["Policies"]
+        written = json.loads(
+            (environment.ROOT / ".chalice" / iam_calls.policy_file(name)).read_text()
+        )
+        assert policy["PolicyDocument"] == written, name
+
+
+def _topic(alarm: dict) -> list:
+    return alarm["Properties"]["AlarmActions"]
+
+
+def test_every_alarm_notifies_the_alarm_topic(packaged):
+    _stage, _path, template = packaged
+    alarms = _of_type(template, "AWS::CloudWatch::Alarm")
+    assert len(alarms) >= 4 + 9 + 1
+    for name, alarm in alarms.items():
+        assert _topic(alarm) == [
+            {"Fn::If": ["CreateAlarmTopic", {"Ref": "AlarmTopic"}, {"Ref": "AlarmTopicArn"}]}
+        ], name
+    topic = template["Resources"]["AlarmTopic"]
+    assert topic["Condition"] == "CreateAlarmTopic"
+    subscription = template["Resources"]["AlarmEmailSubscription"]
+    assert subscription["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"}
+
+
+def _alarms_on(template: dict, namespace: str, metric: str) -> dict:
+    found = {}
+    for alarm in _of_type(template, "AWS::CloudWatch::Alarm").values():
+        props = alarm["Properties"]
+        if props.get("Namespace") == namespace and props.get("MetricName") == metric:
+            (dimension,) = props["Dimensions"]
+            found[
+                dimension["Value"]["Fn::Sub"]
+                if isinstance(dimension["Value"], dict)
+                else dimension["Value"]
+            ] = props
+    return found
+
+
+def test_every_function_has_an_errors_alarm_and_a_log_group_with_retention(packaged):
+    _stage, _path, template = packaged
+    errors = _alarms_on(template, "AWS/Lambda", "Errors")
+    groups = {
+        g["Properties"]["LogGroupName"]["Fn::Sub"]: g["Properties"]
+        for g in _of_type(template, "AWS::Logs::LogGroup").values()
+    }
+    for logical, name in packaging.functions(template).items():
+        function_name = template["Resources"][logical]["Properties"]["FunctionName"]["Fn::Sub"]
+        assert function_name == f"herald-${{Stage}}-{name}"
+        assert errors[function_name]["TreatMissingData"] == "notBreaching"
+        assert groups[f"/aws/lambda/{function_name}"]["RetentionInDays"] == {
+            "Ref": "LogRetentionDays"
+        }
+        assert f"{logical}LogGroup" in template["Resources"][logical]["DependsOn"]
+    assert template["Parameters"]["LogRetentionDays"]["Default"] == 30
+
+
+def test_every_scheduled_function_alarms_when_it_stops_running(packaged):
+    from herald.local.invoke import schedules
+
+    _stage, _path, template = packaged
+    silent = _alarms_on(template, "AWS/Lambda", "Invocations")
+    triggers = _alarms_on(template, "AWS/Events", "FailedInvocations")
+    expected = schedules(environment.import_app())
+    for name in expected:
+        watched = silent.get(f"herald-${{Stage}}-{name}")
+        if watched is None:  # monthly: longer than an alarm can look back
+            assert f"herald-${{Stage}}-{name}" in triggers, name
+            continue
+        assert watched["TreatMissingData"] == "breaching"
+        assert watched["ComparisonOperator"] == "LessThanThreshold" and watched["Threshold"] == 1
+        assert watched["Period"] * watched["EvaluationPeriods"] <= 7 * 86400
+    checker = silent["herald-${Stage}-check_monitors"]
+    assert checker["Period"] * checker["EvaluationPeriods"] <= 600  # minutes, not hours
+    assert set(triggers) == {"herald-${Stage}-send_profile_status"}
+
+
+def test_a_second_rule_watches_the_checkers_own_heartbeat(packaged):
+    stage, _path, template = packaged
+    props = template["Resources"]["MonitorCheckerHeartbeatAlarm"]["Properties"]
+    assert props["MetricName"] == "MonitorCheckerRuns"
+    assert props["Namespace"] == f"Herald/{stage}"  # two stages in one account stay apart
+    assert props["Dimensions"] == [{"Name": "service", "Value": "herald"}]
+    assert props["TreatMissingData"] == "breaching"
+
+
+def test_silence_windows_fit_each_schedule():
+    minute = packaging.silence_rule("rate(1 minute)")
+    assert minute["Period"] * minute["EvaluationPeriods"] == 360
+    daily = packaging.silence_rule("cron(0 5 * * ? *)")
+    assert daily["Period"] == 3600 and daily["EvaluationPeriods"] == 25
+    assert packaging.silence_rule("cron(0 6 1 * ? *)") is None
+
+
+def _transformed(template: dict) -> dict:
+    """The template as CloudFormation's SAM transform expands it."""
+    import copy
+
+    from samtranslator.translator.transform import transform
+
+    class NoManagedPolicies:
+        def load(self):
+            return {}
+
+    template = copy.deepcopy(template)
+    for function in _of_type(template, "AWS::Serverless::Function").values():
+        function["Properties"]["CodeUri"] = "s3://bucket/deployment.zip"  # as `package` writes
+    return transform(template, {}, NoManagedPolicies())
+
+
+def test_the_api_is_published_under_api_only(packaged, monkeypatch):
+    _stage, _path, template = packaged
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    stages = _of_type(_transformed(template), "AWS::ApiGateway::Stage")
+    assert [s["Properties"]["StageName"] for s in stages.values()] == ["api"]
+
+
+def test_an_unknown_route_answers_heralds_404_when_deployed(packaged, monkeypatch):
+    from chalicelib.core import errors
+
+    _stage, _path, template = packaged
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    (api,) = _of_type(_transformed(template), "AWS::ApiGateway::RestApi").values()
+    response = api["Properties"]["Body"]["x-amazon-apigateway-gateway-responses"][
+        "MISSING_AUTHENTICATION_TOKEN"
+    ]
+    assert response["statusCode"] == "404"
+    body = json.loads(response["responseTemplates"]["application/json"])
+    assert body["Code"] == errors.NotFound.code and body["Message"]
