@@ -3,8 +3,12 @@
 It is on only when a testing password is configured (HERALD_TESTING_PASSWORD
 locally, else the SecureString /herald/<stage>/testing-password); otherwise
 the page says so and every action answers 404. The password is compared in
-constant time; failed logins from one address are counted in the core table
-and, past a few, answered 429 for a growing time. A login gives a signed,
+constant time. Each attempt from one address is counted in the core table
+by one conditional write before its password is compared, so parallel
+guesses cannot slip past the count: 5 are compared, then one at a time with
+a growing wait (2, 4, 8 ... 900 s), and any other attempt gets 429 with
+Retry-After without its password being compared. A correct password resets
+the count; an hour without attempts forgets it. A login gives a signed,
 expiring, HttpOnly SameSite=Strict cookie, and every action also needs the
 header X-Herald-Testing (a cross-site form cannot send it). The page shows
 name, status, last ping, deadline and max_sleep, nothing else; it pings
@@ -26,6 +30,8 @@ from chalicelib.monitors import store
 COOKIE = "herald_testing"
 SESSION_SECONDS = 12 * 3600
 FREE_FAILURES = 5
+MAX_WAIT = 900  # the longest wait between attempts, seconds
+WINDOW = 3600  # failures are forgotten an hour after the last attempt
 _TEMPLATE = Path(__file__).parent / "templates" / "testing.html"
 _OFF = (
     "<!doctype html><html><head><meta charset='utf-8'><title>Herald testing</title></head>"
@@ -103,53 +109,98 @@ def _source(request) -> str:
     return identity.get("sourceIp") or "unknown"
 
 
-def _failures_key(request) -> dict:
+def _attempts_key(request) -> dict:
     return {"pk": f"TESTLOGIN#{_source(request)}", "sk": "TESTLOGIN"}
 
 
-def _wait_left(record: dict | None) -> int:
-    """Seconds this address must wait before trying again (0 = may try)."""
-    if not record or int(record["failures"]) < FREE_FAILURES:
-        return 0
-    delay = min(900, 2 ** (int(record["failures"]) - FREE_FAILURES + 1))
-    return max(0, int(float(record["last_failure"]) + delay - clock.epoch()) + 1)
+def _delay(attempts: int) -> int:
+    """Seconds to wait after this many failed attempts in a row."""
+    return 0 if attempts < FREE_FAILURES else min(MAX_WAIT, 2 ** (attempts - FREE_FAILURES + 1))
+
+
+def _reserve(table, key: dict, now: int) -> int | None:
+    """Count one attempt before its password is compared: its number in the
+    window, or None when the address must wait.
+
+    Each branch is one conditional write, so parallel guesses cannot all read
+    "below the limit" and then all be compared: DynamoDB admits them one by
+    one. An admitted attempt also closes the gate (open_at) until it settles,
+    so past the free attempts one guess at a time is compared.
+    """
+    gate = {"open_at": now + MAX_WAIT, "expires_at": now + WINDOW}
+    fresh = aws.conditional(
+        table.put_item,
+        Item={**key, "attempts": 1, **gate},
+        ConditionExpression="attribute_not_exists(pk) OR expires_at <= :now",
+        ExpressionAttributeValues={":now": now},
+    )
+    if fresh is not None:
+        return 1
+    counted = aws.conditional(
+        table.update_item,
+        Key=key,
+        UpdateExpression="ADD attempts :one SET open_at = :open_at, expires_at = :expires_at",
+        ConditionExpression="attribute_not_exists(attempts) OR attempts < :free OR open_at <= :now",
+        ExpressionAttributeValues={
+            ":one": 1,
+            ":free": FREE_FAILURES,
+            ":now": now,
+            **{f":{name}": value for name, value in gate.items()},
+        },
+        ReturnValues="UPDATED_NEW",
+    )
+    return None if counted is None else int(counted["Attributes"]["attempts"])
+
+
+def _settle_failure(table, key: dict, attempts: int, now: int) -> None:
+    # Only the latest admitted attempt sets the gate: an older one settling
+    # late must not reopen it early.
+    aws.conditional(
+        table.update_item,
+        Key=key,
+        UpdateExpression="SET open_at = :open_at",
+        ConditionExpression="attempts = :attempts",
+        ExpressionAttributeValues={":open_at": now + _delay(attempts), ":attempts": attempts},
+    )
+
+
+def _refusal(table, key: dict, now: int) -> errors.TooManyRequests:
+    record = table.get_item(Key=key, ConsistentRead=True).get("Item") or {}
+    wait = max(1, int(record.get("open_at", now + 1)) - now)
+    return errors.TooManyRequests(f"too many failed logins; retry in {wait} s", retry_after=wait)
+
+
+def _matches(given: str, secret: str) -> bool:
+    # Hash both sides so the comparison takes as long whatever the lengths.
+    return hmac.compare_digest(
+        hashlib.sha256(given.encode("utf-8", "surrogatepass")).digest(),
+        hashlib.sha256(secret.encode()).digest(),
+    )
 
 
 def login(request) -> Response:
     secret = _enabled(request)
-    table = aws.table("CORE_TABLE")
-    record = table.get_item(Key=_failures_key(request), ConsistentRead=True).get("Item")
-    wait = _wait_left(record)
-    if wait:
-        raise errors.TooManyRequests(f"too many failed logins; retry in {wait} s", retry_after=wait)
     body = http.json_body(request, default={})
     body = body if isinstance(body, dict) else {}
     given = body.get("password") if isinstance(body.get("password"), str) else ""
-    # Hash both sides so the comparison takes as long whatever the lengths.
-    good = hmac.compare_digest(
-        hashlib.sha256(given.encode("utf-8", "surrogatepass")).digest(),
-        hashlib.sha256(secret.encode()).digest(),
-    )
-    if not good:
-        _count_failure(table, request)
+    table, key, now = aws.table("CORE_TABLE"), _attempts_key(request), int(clock.epoch())
+    attempts = _reserve(table, key, now)
+    if attempts is None:
+        raise _refusal(table, key, now)
+    if not _matches(given, secret):
+        _settle_failure(table, key, attempts, now)
         raise errors.Unauthorized("wrong password")
-    table.delete_item(Key=_failures_key(request))
-    expires = int(clock.epoch()) + SESSION_SECONDS
+    # A success forgets the address's failures (decided: a typo or two must
+    # not leave the owner one slip from a wait). Guesses still in flight
+    # settle against a missing record and change nothing.
+    table.delete_item(Key=key)
+    expires = now + SESSION_SECONDS
     secure = "; Secure" if request.headers.get("x-forwarded-proto") == "https" else ""
     cookie = (
         f"{COOKIE}={expires}.{_session_mac(expires, secret)}; Max-Age={SESSION_SECONDS}; "
         f"Path=/; HttpOnly; SameSite=Strict{secure}"
     )
     return _json({"ok": True}, {"Set-Cookie": cookie})
-
-
-def _count_failure(table, request) -> None:
-    now = int(clock.epoch())
-    table.update_item(
-        Key=_failures_key(request),
-        UpdateExpression="ADD failures :one SET last_failure = :now, expires_at = :expires",
-        ExpressionAttributeValues={":one": 1, ":now": now, ":expires": now + 3600},
-    )
 
 
 # ---- actions ----------------------------------------------------------------------
@@ -179,9 +230,12 @@ def ping_now(request, name: str) -> Response:
         "source_ip": _source(request),
         "user_agent": "Herald testing page",
     }
+    item = store.get(name)
+    if item is None:
+        raise errors.NotFound(f"no monitor named {name!r}")
     try:
         when = pings.record(
-            monitor_uuid=store.uuid_for(name),
+            monitor_uuid=store.uuid_for(name, store.generation(item)),
             kind="success",
             exit_status=None,
             meta=meta,

@@ -59,9 +59,9 @@ def _private_allowed() -> bool:
 def _post(url: str, body: dict, subscriber: str) -> dict:
     try:  # before a token is minted for it (the client checks again, and on connect)
         ssrf.check_url(url, private=_private_allowed(), plain_http=True)
-    except ssrf.Refused as error:
+        token = tokens.for_feed(url, subscriber=subscriber, now=clock.epoch())
+    except (ssrf.Refused, ValueError) as error:
         raise FeedError("refused", str(error)) from None
-    token = tokens.issue(tokens.signing_key(), audience=url, subject=subscriber, now=clock.epoch())
     headers = {
         "Authorization": f"Bearer {token}",
         "Accept": "application/json",

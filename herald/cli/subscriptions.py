@@ -151,10 +151,21 @@ def subscriptions_due_now(ctx, subscription_id) -> None:
 
 
 @subscriptions.command("feed-key")
+@click.argument("origin")
 @click.pass_context
-def subscriptions_feed_key(ctx) -> None:
-    """Print the key applications use to verify Herald's feed tokens."""
+def subscriptions_feed_key(ctx, origin) -> None:
+    """Print the key the feed at ORIGIN verifies Herald's tokens with.
+
+    ORIGIN is scheme://host[:port], or any URL of the feed (its origin is
+    taken). Give each application its own origin's key only: it can mint
+    tokens for that origin, no other.
+    """
     target(ctx)
     from chalicelib.subscriptions import tokens as feed_token
 
-    click.echo(feed_token.signing_key().decode())
+    try:
+        normalised = feed_token.origin(origin)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="ORIGIN") from None
+    click.echo(f"key for the feeds at {normalised}:", err=True)
+    click.echo(feed_token.key_for(normalised).decode())

@@ -1,7 +1,8 @@
 """A sample change feed: a list of incidents that changes as you POST to it.
 
 It implements the contract of openapi/feed.yaml on loopback, token check
-included, so `make run` and the tests have a real application to read:
+included (signature under its own origin's key, audience, expiry, subject),
+so `make run` and the tests have a real application to read:
 
   GET  /incidents            the incidents
   POST /incidents            {"title", "severity", "location", "description"} adds one;
@@ -39,6 +40,11 @@ class SampleFeed:
         self.url = f"http://{HOST}:{self.server.server_address[1]}"
         self.changes_url = f"{self.url}/incidents/changes"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def key(self) -> bytes:
+        """This feed's own key, what `herald subscriptions feed-key ORIGIN` prints
+        for it (read on each request: tests change the root key)."""
+        return feed_token.key_for(feed_token.origin(self.url))
 
     def start(self) -> "SampleFeed":
         self.thread.start()
@@ -155,10 +161,7 @@ class _Handler(BaseHTTPRequestHandler):
         token = self.headers.get("Authorization", "").removeprefix("Bearer ")
         try:
             claims = feed_token.verify(
-                token,
-                feed_token.signing_key(),
-                audience=self.feed.changes_url,
-                now=clock.epoch(),
+                token, self.feed.key(), audience=self.feed.changes_url, now=clock.epoch()
             )
         except feed_token.InvalidToken as error:
             self._send(401, {"error": str(error)})

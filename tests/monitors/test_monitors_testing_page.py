@@ -95,3 +95,110 @@ def test_ping_now_pings_the_monitor(client, testing_on, make_monitor, clock):
     assert monitors.get("backup")["status"] == "up"
     reply = client.http.post("/testing/monitors/nobody/ping", headers={**H, "Cookie": session})
     assert reply.status_code == 404
+
+
+class _Request:
+    """What login() reads of a request, for callers outside Chalice's one
+    shared current_request (threads would overwrite each other's)."""
+
+    def __init__(self, password):
+        self.headers = {"x-herald-testing": "1"}
+        self.raw_body = json.dumps({"password": password}).encode()
+        self.context = {"identity": {"sourceIp": "203.0.113.9"}}
+
+
+def _answer(password):
+    from chalicelib.core import errors, http
+    from chalicelib.monitors import testing_page
+
+    try:
+        return testing_page.login(_Request(password))
+    except errors.HeraldError as error:
+        return http.error_reply(error)
+
+
+@pytest.fixture
+def compared(testing_on, monkeypatch):
+    """Every password the login compares, in order."""
+    from chalicelib.monitors import testing_page
+
+    seen, original = [], testing_page._matches
+
+    def counting(given, secret):
+        seen.append(given)
+        return original(given, secret)
+
+    monkeypatch.setattr(testing_page, "_matches", counting)
+    return seen
+
+
+@pytest.fixture
+def first_calls_together(moto_one_call_at_a_time, monkeypatch):
+    """Each of 40 threads' first AWS call waits until all 40 have made theirs:
+    every guess reaches DynamoDB at once, the interleaving a read-then-write
+    count loses, on every run (threads alone hit it only sometimes)."""
+    import threading
+
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    together, first, serialised = threading.Barrier(40), threading.local(), BotocoreStubber.__call__
+
+    def wait_for_all(self, event_name, request, **kwargs):
+        if not getattr(first, "done", False):
+            first.done = True
+            together.wait(timeout=60)  # a broken barrier fails the test, never hangs it
+        return serialised(self, event_name, request, **kwargs)
+
+    monkeypatch.setattr(BotocoreStubber, "__call__", wait_for_all)
+
+
+def test_it_compares_at_most_5_of_40_parallel_guesses(aws, compared, clock, first_calls_together):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(40) as pool:
+        replies = list(pool.map(lambda number: _answer(f"guess {number}"), range(40)))
+    statuses = sorted(reply.status_code for reply in replies)
+    assert len(compared) <= 5
+    assert statuses.count(401) == len(compared)
+    refused = [reply for reply in replies if reply.status_code == 429]
+    assert len(refused) == 40 - len(compared)
+    assert all(int(reply.headers["Retry-After"]) >= 1 for reply in refused)
+
+
+def test_a_guess_made_while_another_is_compared_is_counted_first(aws, compared, clock, monkeypatch):
+    # The interleaving that read-then-write lost: every guess arrives while
+    # the one before it is still being compared.
+    from chalicelib.monitors import testing_page
+
+    replies, guesses, counting = [], iter(range(1, 40)), testing_page._matches
+
+    def meanwhile(given, secret):
+        for number in guesses:
+            replies.append(_answer(f"guess {number}"))
+        return counting(given, secret)
+
+    monkeypatch.setattr(testing_page, "_matches", meanwhile)
+    replies.append(_answer("guess 0"))
+    assert len(compared) == 5
+    assert sorted(reply.status_code for reply in replies) == [401] * 5 + [429] * 35
+
+
+def test_refused_attempts_never_compare_the_password_even_the_right_one(client, compared, clock):
+    for _ in range(5):
+        assert login(client, "guess").status_code == 401
+    reply = login(client)
+    assert reply.status_code == 429 and int(reply.headers["Retry-After"]) == 2
+    assert compared == ["guess"] * 5
+    clock.shift(2)
+    assert login(client).status_code == 200
+    assert compared == ["guess"] * 5 + [PASSWORD]
+
+
+def test_failures_are_forgotten_an_hour_after_the_last_attempt(client, testing_on, clock):
+    for _ in range(6):
+        login(client, "guess")
+    assert login(client, "guess").status_code == 429
+    clock.shift(3600)
+    for _ in range(5):
+        assert login(client, "guess").status_code == 401
+    assert login(client, "guess").status_code == 429

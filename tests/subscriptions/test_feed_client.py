@@ -66,11 +66,16 @@ def test_it_reports_an_unreachable_feed(sample):
 
 
 def test_the_sample_feed_refuses_an_expired_forged_or_foreign_token(sample, clock):
-    now = clock_now()
-    expired = feed_token.issue(b"feed-test-key", audience=sample.changes_url, subject="", now=0)
-    forged = feed_token.issue(b"other-key", audience=sample.changes_url, subject="", now=now)
-    foreign = feed_token.issue(b"feed-test-key", audience="http://x/", subject="", now=now)
-    for token in (expired, forged, foreign, "garbage"):
+    now, key, url = clock_now(), sample.key(), sample.changes_url
+    expired = feed_token.issue(key, audience=url, subject="", now=0)
+    forged = feed_token.issue(b"other-key", audience=url, subject="", now=now)
+    foreign = feed_token.issue(key, audience="http://x/", subject="", now=now)
+    # What the application of another origin could mint with its own key.
+    other_origin = feed_token.issue(
+        feed_token.key_for("http://127.0.0.2:8003"), audience=url, subject="", now=now
+    )
+    shared = feed_token.issue(b"feed-test-key", audience=url, subject="", now=now)  # the old root
+    for token in (expired, forged, foreign, other_origin, shared, "garbage"):
         reply = requests.post(
             sample.changes_url,
             json={"since": SINCE, "limit": 0, "subscriber": ""},
@@ -83,7 +88,7 @@ def test_the_sample_feed_refuses_an_expired_forged_or_foreign_token(sample, cloc
 
 def test_a_token_names_the_subscriber_it_acts_for(sample, clock):
     token = feed_token.issue(
-        b"feed-test-key", audience=sample.changes_url, subject="alice", now=clock_now()
+        sample.key(), audience=sample.changes_url, subject="alice", now=clock_now()
     )
     reply = requests.post(
         sample.changes_url,

@@ -67,3 +67,31 @@ def test_it_refuses_a_priority_that_is_not_a_number(run):
     assert "--contact" in result.output
     created = run("subscribers", "create", "ana", "--name", "Ana", "--contact", "a@example.org:7")
     assert json.loads(created.output)["contacts"][0]["priority"] == 7
+
+
+def test_feed_key_prints_one_origin_s_key_only(run, monkeypatch):
+    from chalicelib.subscriptions import tokens
+
+    monkeypatch.setenv("HERALD_FEED_SIGNING_KEY", "feed-root")
+    result = run("feed-key", "HTTP://127.0.0.1:8003/incidents/changes")
+    assert result.exit_code == 0, result.output
+    key = result.stdout.strip()
+    assert key == tokens.key_for("http://127.0.0.1:8003").decode()
+    assert "http://127.0.0.1:8003" in result.stderr
+    assert key != run("feed-key", "http://127.0.0.1:8004").stdout.strip()
+    token = tokens.for_feed("http://127.0.0.1:8003/incidents/changes", subscriber="", now=0)
+    claims = tokens.verify(
+        token, key.encode(), audience="http://127.0.0.1:8003/incidents/changes", now=0
+    )
+    assert claims["sub"] == ""
+
+
+def test_feed_key_needs_an_origin_and_never_prints_the_root(run, monkeypatch):
+    import os
+
+    monkeypatch.setenv("HERALD_FEED_SIGNING_KEY", "feed-root")
+    deployment_key = os.environ["HERALD_SECRET_KEY"]
+    for args in (("feed-key",), ("feed-key", "ftp://example.org"), ("feed-key", "example.org")):
+        result = run(*args)
+        assert result.exit_code == 2
+        assert "feed-root" not in result.output and deployment_key not in result.output
