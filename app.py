@@ -43,7 +43,7 @@ def stage_schedule(name: str, default: str) -> str:
 def outbox_deliver(event):
     from chalicelib.core import outbox
 
-    return outbox.handle(event.to_dict())
+    return outbox.handle(event.to_dict(), event.context)
 
 
 # ---- heartbeat monitoring --------------------------------------------------------
@@ -79,7 +79,7 @@ def send_profile_status(event):
 def site_jobs_trigger(event):
     from chalicelib.sites import jobs
 
-    return jobs.handle(event.to_dict())
+    return jobs.handle(event.to_dict(), event.context)
 
 
 # ---- subscriptions ---------------------------------------------------------------
@@ -96,7 +96,7 @@ def check_subscriptions(event):
 def notify_subscribers(event):
     from chalicelib.subscriptions import cycle
 
-    return cycle.handle(event.to_dict())
+    return cycle.handle(event.to_dict(), event.context)
 
 
 # ---- hooks -----------------------------------------------------------------------
@@ -106,4 +106,4 @@ def notify_subscribers(event):
 def hooks_deliver(event):
     from chalicelib.hooks import delivery
 
-    return delivery.handle(event.to_dict())
+    return delivery.handle(event.to_dict(), event.context)

@@ -51,9 +51,22 @@ def app(aws):
 
 
 @pytest.fixture
-def client(app):
+def client(app, monkeypatch):
+    import functools
+    import json
+
+    import chalice.test
+    from chalice.local import LambdaContext
     from chalice.test import Client
 
+    # Chalice's test client gives every invocation 3 s to live; Herald's
+    # handlers bound their batches by the time left, so give them the
+    # configured lambda_timeout, as Lambda does.
+    config = json.loads((environment.ROOT / ".chalice" / "config.json").read_text())
+    timeout_ms = int(config["lambda_timeout"]) * 1000
+    monkeypatch.setattr(
+        chalice.test, "LambdaContext", functools.partial(LambdaContext, max_runtime_ms=timeout_ms)
+    )
     with Client(app, stage_name="dev", project_dir=str(environment.ROOT)) as test_client:
         yield test_client
 
@@ -97,3 +110,14 @@ def moto_one_call_at_a_time(monkeypatch):
             return original(self, event_name, request, **kwargs)
 
     monkeypatch.setattr(BotocoreStubber, "__call__", one_at_a_time)
+
+
+@pytest.fixture(autouse=True)
+def no_metrics_left_over():
+    """Metrics counted outside a handler (a test calling library code) would
+    otherwise sit in powertools' process-wide set until some later test's
+    handler flushed them as its own."""
+    yield
+    from chalicelib.core.observability import metrics
+
+    metrics.clear_metrics()

@@ -8,19 +8,22 @@ timeout; what keeps failing moves to the dead-letter queue by the queue's
 redrive policy.
 """
 
+import hashlib
 import json
 import os
 import random
+import re
 import uuid
 from dataclasses import asdict, dataclass, field
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate, make_msgid
+from email.utils import formataddr, formatdate, parseaddr
 
 from chalicelib.core import aws, events, idempotency, sqs
 from chalicelib.core.observability import count, logger
 
 SENT_TTL = 7 * 24 * 3600
 LAST_ATTEMPT = 5  # the queues' maxReceiveCount (infra/resources.yaml)
+RESERVE = 15  # seconds a record may take (SES's reply, a few DynamoDB writes)
 RETRYABLE = {
     "Throttling",
     "ThrottlingException",
@@ -28,7 +31,11 @@ RETRYABLE = {
     "ServiceUnavailable",
     "InternalFailure",
     "RequestTimeout",
+    "ProvisionedThroughputExceededException",  # DynamoDB, for the claim
+    "InternalServerError",
+    "RequestLimitExceeded",
 }
+MAX_ID = 200  # a mail id becomes part of a DynamoDB key (2 KB at most)
 
 
 @dataclass
@@ -54,11 +61,20 @@ class Mail:
                 raise ValueError(f"line break in mail header {name}")
             message[name] = value
         message["Date"] = formatdate(usegmt=True)
-        message["Message-ID"] = make_msgid(idstring=self.id, domain=sender.rpartition("@")[2])
+        # Stable across retries: a receiver can drop a copy sent twice by its Message-ID.
+        message["Message-ID"] = message_id(self.id, sender)
         message.set_content(self.text)
         if self.html is not None:
             message.add_alternative(self.html, subtype="html")
         return message
+
+
+def message_id(mail_id: str, sender: str) -> str:
+    """The mail's Message-ID, derived from its id alone (the same on every send)."""
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "herald.invalid"
+    if not re.fullmatch(r"[A-Za-z0-9._-]+", mail_id):
+        mail_id = hashlib.sha256(mail_id.encode()).hexdigest()[:32]
+    return f"<{mail_id}@{domain}>"
 
 
 def sender() -> str:
@@ -71,9 +87,9 @@ def enqueue(mails: list[Mail]) -> None:
     sqs.send("outbox", [asdict(mail) for mail in mails])
 
 
-def handle(event: dict) -> dict:
+def handle(event: dict, context=None) -> dict:
     """SQS batch handler: send each mail, report the ones to retry."""
-    return sqs.each_record(event, _deliver, name="Outbox")
+    return sqs.each_record(event, _deliver, name="Outbox", context=context, reserve=RESERVE)
 
 
 def parse(body) -> Mail:
@@ -85,6 +101,8 @@ def parse(body) -> Mail:
     texts = (mail.to, mail.subject, mail.text, mail.kind, mail.id)
     if not all(isinstance(value, str) for value in texts):
         raise ValueError("to, subject, text, kind and id must be text")
+    if not 0 < len(mail.id) <= MAX_ID:
+        raise ValueError("id must be 1 to 200 characters")
     if mail.html is not None and not isinstance(mail.html, str):
         raise ValueError("html must be text")
     if not isinstance(mail.headers, dict) or not all(
@@ -103,26 +121,47 @@ def _deliver(record: dict) -> bool:
         logger.error("outbox message dropped", extra={"error": str(error)})
         count("MailDropped")
         return True
+    claim = f"mail:{mail.id}"
     try:
-        with idempotency.once(f"mail:{mail.id}", ttl=SENT_TTL) as first:
-            if first:
-                aws.client("ses").send_raw_email(RawMessage={"Data": raw})
-                logger.info(
-                    "mail.sent", extra={"mail_id": mail.id, "kind": mail.kind, "to": mail.to}
-                )
-                count("MailSent")
-                events.emit(
-                    "mail.sent",
-                    mail.to,
-                    {"mail_id": mail.id, "kind": mail.kind, "subject": mail.subject},
-                    event_id=f"mail-sent:{mail.id}",
-                )
-            else:
-                logger.info("mail already sent", extra={"mail_id": mail.id})
-        return True
-    except Exception as error:  # noqa: BLE001 - every failure is retried or dead-lettered
+        if not idempotency.claim(claim, ttl=SENT_TTL, **sqs.claimant(record)):
+            return _claimed_elsewhere(record, mail, claim)
+    except Exception as error:  # noqa: BLE001 - not claimed: retried, then dead-lettered
         _retry_later(record, mail, error)
         return False
+    try:
+        aws.client("ses").send_raw_email(RawMessage={"Data": raw})
+    except Exception as error:  # noqa: BLE001 - every failure is retried or dead-lettered
+        idempotency.release(claim)
+        _retry_later(record, mail, error)
+        return False
+    # SES accepted it: from here on nothing may make SQS deliver it again.
+    idempotency.complete(claim)
+    _announce(mail)
+    return True
+
+
+def _claimed_elsewhere(record: dict, mail: Mail, claim: str) -> bool:
+    """Done: drop the copy. Held by another worker: look again once its lease
+    could have lapsed (it may have died), never assume it sent the mail."""
+    if idempotency.is_done(claim):
+        logger.info("mail already sent", extra={"mail_id": mail.id})
+        return True
+    sqs.retry_later("outbox", record, idempotency.LEASE + random.randint(1, 10))
+    return False
+
+
+def _announce(mail: Mail) -> None:
+    try:
+        logger.info("mail.sent", extra={"mail_id": mail.id, "kind": mail.kind, "to": mail.to})
+        count("MailSent")
+        events.emit(
+            "mail.sent",
+            mail.to,
+            {"mail_id": mail.id, "kind": mail.kind, "subject": mail.subject},
+            event_id=f"mail-sent:{mail.id}",
+        )
+    except Exception:  # noqa: BLE001 - the mail is sent; its news must not resend it
+        logger.exception("mail.sent not announced", extra={"mail_id": mail.id})
 
 
 def _retry_later(record: dict, mail: Mail, error: Exception) -> None:

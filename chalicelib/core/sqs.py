@@ -10,6 +10,10 @@ each_record() is the only partial-batch loop: a record whose handler
 returns False, or raises anything, is reported for redelivery alone; the
 rest of the batch stands. A message nobody could ever handle is the
 handler's to drop (return True), so it never takes good ones down with it.
+Given the Lambda context, it starts a record only while `reserve` seconds
+(the longest one record may take) remain: the rest are reported for
+redelivery unstarted, rather than cut off by the function's timeout (which
+would fail the whole batch, done records included).
 """
 
 from chalicelib.core import aws, values
@@ -82,10 +86,28 @@ def retry_later(queue: str, record: dict, seconds: float) -> None:
         logger.warning("could not delay retry", extra={"message_id": record.get("messageId")})
 
 
-def each_record(event: dict, handle, *, name: str) -> dict:
+def claimant(record: dict) -> dict:
+    """The owner and attempt of this delivery, for idempotency.claim()."""
+    return {"owner": str(record.get("messageId") or ""), "attempt": attempt(record)}
+
+
+def remaining(context) -> float | None:
+    """Seconds this invocation has left, when Lambda's context says."""
+    try:
+        return context.get_remaining_time_in_millis() / 1000
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+def each_record(event: dict, handle, *, name: str, context=None, reserve: float = 15) -> dict:
     """The partial-batch reply for event, handle(record) -> True when done."""
     failures = []
     for record in event.get("Records", []):
+        left = remaining(context)
+        if left is not None and left < reserve:
+            count(f"{name}RecordsDeferred")
+            failures.append({"itemIdentifier": record.get("messageId", "")})
+            continue
         try:
             done = handle(record)
         except Exception:  # noqa: BLE001 - this record is retried, then dead-lettered

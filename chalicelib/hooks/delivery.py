@@ -47,23 +47,44 @@ def retention_seconds() -> int:
     return int(os.environ.get("HOOK_DELIVERY_RETENTION_DAYS", 7)) * 24 * 3600
 
 
-def handle(event: dict) -> dict:
+def handle(event: dict, context=None) -> dict:
     """SQS batch handler; reports the messages to retry."""
-    return sqs.each_record(event, _handle_record, name="Hooks")
+    # A record may take one web-hook call (10 s) or one Python hook's budget.
+    return sqs.each_record(event, _handle_record, name="Hooks", context=context, reserve=20)
 
 
 def _handle_record(record: dict) -> bool:
     try:
         body = json.loads(record["body"])
-    except (ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError, RecursionError):
         body = None
     if isinstance(body, dict) and body.get("herald") == MESSAGE:
-        return _deliver(body)
+        if not _well_formed(body):
+            # No retry can mend it: drop it now rather than at the dead-letter queue.
+            logger.error("hook delivery dropped: malformed", extra={"body": str(body)[:500]})
+            count("HookMessagesDropped")
+            return True
+        return _deliver(body, record)
     if isinstance(body, dict) and isinstance(body.get("detail"), dict):
         return _fan_out(body["detail"])
     logger.error("hooks message dropped: neither an event nor a delivery")
     count("HookMessagesDropped")
     return True
+
+
+def _well_formed(message: dict) -> bool:
+    """A delivery message as _fan_out and _settle write them."""
+    event = message.get("event")
+    texts = [message.get("hook_id"), message.get("delivery_id")]
+    numbers = [message.get("first_at"), message.get("not_before")]
+    attempt_ = message.get("attempt")
+    return (
+        all(isinstance(t, str) and 0 < len(t) <= 200 for t in texts)
+        and all(isinstance(n, (int, float)) and not isinstance(n, bool) for n in numbers)
+        and isinstance(attempt_, int) and not isinstance(attempt_, bool) and attempt_ >= 1
+        and isinstance(event, dict)
+        and all(isinstance(event.get(k), str) for k in ("id", "type", "time"))
+    )  # fmt: skip
 
 
 def delivery_id(event_id: str, hook_id: str) -> str:
@@ -98,7 +119,7 @@ def _enqueue(message: dict) -> None:
     sqs.send("hooks", [message], delay=min(MAX_SQS_DELAY, wait))
 
 
-def _deliver(message: dict) -> bool:
+def _deliver(message: dict, record: dict | None = None) -> bool:
     if message["not_before"] > clock.epoch() + 1:
         _enqueue(message)  # not yet: wait in the queue again (SQS delays are <= 900 s)
         return True
@@ -107,7 +128,8 @@ def _deliver(message: dict) -> bool:
         logger.info("delivery dropped: hook gone or disabled", extra={"hook": message["hook_id"]})
         return True
     claim = f"hook:{message['delivery_id']}:{message['attempt']}"
-    if not idempotency.claim(claim, ttl=retry_seconds() + 2 * 24 * 3600, lease=LEASE):
+    owner = sqs.claimant(record) if record else {}
+    if not idempotency.claim(claim, ttl=retry_seconds() + 2 * 24 * 3600, lease=LEASE, **owner):
         return idempotency.is_done(claim)  # held by another worker: try again later
     try:
         outcome = attempt(hook, message)

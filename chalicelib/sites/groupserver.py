@@ -61,6 +61,13 @@ class NoReply(Unreachable):
     """The request went out but no reply came in time: the site may have acted on it."""
 
 
+def may_pass(error: Exception) -> bool:
+    """Whether asking again later may succeed: the site down, overloaded, slow."""
+    if isinstance(error, NotOk):
+        return error.status >= 500 or error.status == 429
+    return isinstance(error, Unreachable)
+
+
 def base_url(url: str) -> str:
     """scheme://host[:port] of url: like the originals, only the host is used.
 

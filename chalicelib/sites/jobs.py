@@ -13,9 +13,9 @@ queue. The handler whose outcome completes a run reports it.
 import json
 import os
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from chalicelib.core import clock, events, idempotency, sqs
+from chalicelib.core import clock, idempotency, sqs
 from chalicelib.core.observability import count, logger
 from chalicelib.sites import config, runs, throttle
 from chalicelib.sites import groupserver as gs
@@ -25,6 +25,9 @@ MAX_ATTEMPTS = 5  # the site-jobs queue's maxReceiveCount (infra/resources.yaml)
 BUDGET = 40  # seconds of a 60 s invocation a batch may spend waiting for throttle slots
 NO_REPLY = "no reply (the site may have sent it)"
 _TTL = {DIGEST: 3 * 86400, PROFILE: 62 * 86400}
+LIST = "list"  # a message that lists a run again: its list step failed
+LIST_WAIT = (60, 900)  # seconds: first wait, longest wait between tries of a list step
+MAX_TEXT = 200  # run, site, period: longer is no message start() sent
 
 
 # ---- the schedules -------------------------------------------------------------
@@ -41,7 +44,18 @@ def start(job: str, event: dict | None = None) -> dict:
         count("SiteJobRunsFailed")
         logger.error("job.failed", extra={"job": job, "error": str(error)})
         return {"job": job, "runs": [], "error": str(error)}
-    return {"job": job, "runs": [_start_site(site, job, when) for site in enabled]}
+    started, errors = [], []
+    for site in enabled:
+        try:
+            started.append(_start_site(site, job, when))
+        except Exception as error:  # noqa: BLE001 - the other sites still start
+            logger.exception("site run not started", extra={"site": site.name, "job": job})
+            errors.append(error)
+    if errors:
+        # Lambda retries the event: its runs are found again, and only the
+        # ones not yet listed and fanned out are listed again.
+        raise errors[0]
+    return {"job": job, "runs": started}
 
 
 def _event_time(event: dict) -> datetime:
@@ -64,18 +78,45 @@ def _start_site(site: config.Site, job: str, when: datetime) -> dict:
         existing = runs.get(run_id) or {}
         if existing.get("enqueued") or existing.get("finished"):
             return {"run": run_id, "site": site.name, "state": "already started"}
+    day_ends = when.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    listing = {"step": LIST, "run": run_id, "site": site.name, "job": job, "period": period,
+               "until": int(day_ends.timestamp()), "tries": 0}  # fmt: skip
+    return {"site": site.name, **_list(listing, site)}
+
+
+def _list(listing: dict, site: config.Site) -> dict:
+    """List the run's items and fan them out; what fails is tried again later today."""
+    run_id, job = listing["run"], listing["job"]
     try:
         items = list_items(job, site)
-    except (config.ConfigError, gs.SiteError) as error:
-        logger.warning("site list failed", extra={"run": run_id, "error": str(error)})
-        _report(runs.finish_if_done(run_id, error=f"list failed: {error}"))
-        return {"run": run_id, "site": site.name, "error": str(error)}
-    runs.set_listed(run_id, len(items))
-    enqueue(run_id, site.name, job, period, items)
+        runs.set_listed(run_id, len(items))
+        # Items a refused batch left out come with the next listing; the ones
+        # queued already are claimed, so listed twice they are triggered once.
+        enqueue(run_id, site.name, job, listing["period"], items)
+    except (config.ConfigError, gs.SiteError, sqs.Refused) as error:
+        if not (isinstance(error, sqs.Refused) or gs.may_pass(error)):
+            # The site answered, and what it said will not change by asking again.
+            runs.report(runs.finish_if_done(run_id, error=f"list failed: {error}"))
+            return {"run": run_id, "error": str(error)}
+        return _list_later(listing, error)
     runs.mark_enqueued(run_id)
     if not items:
-        _report(runs.finish_if_done(run_id))
-    return {"run": run_id, "site": site.name, "listed": len(items)}
+        runs.report(runs.finish_if_done(run_id))
+    return {"run": run_id, "listed": len(items)}
+
+
+def _list_later(listing: dict, error: Exception) -> dict:
+    run_id, tries = listing["run"], listing["tries"] + 1
+    wait = min(LIST_WAIT[1], LIST_WAIT[0] * 2 ** (tries - 1))
+    logger.warning("site list failed", extra={"run": run_id, "try": tries, "error": str(error)})
+    count("SiteListFailed")
+    if clock.epoch() + wait > listing["until"]:
+        # The day is over: this run is lost to it, and says so.
+        runs.report(runs.finish_if_done(run_id, error=f"list failed: {error}"))
+        return {"run": run_id, "error": str(error)}
+    # Refused too: the trigger fails (Lambda retries the event, SQS the message).
+    sqs.send("site-jobs", [{**listing, "tries": tries}], delay=wait)
+    return {"run": run_id, "error": str(error), "retry_in": wait}
 
 
 def list_items(job: str, site: config.Site) -> list:
@@ -95,14 +136,18 @@ def enqueue(run_id: str, site: str, job: str, period: str, items: list) -> int:
 # ---- the queue handler -----------------------------------------------------------
 
 
-def handle(event: dict, *, now=clock.epoch, sleep=time.sleep) -> dict:
+def handle(event: dict, context=None, *, now=clock.epoch, sleep=time.sleep) -> dict:
     """SQS batch handler: trigger each item, report the ones to retry."""
-    deadline = now() + BUDGET
+    # A record starts only while a whole send web-hook call (gs.TIMEOUT) still
+    # fits in the invocation, so Lambda's timeout never cuts a batch short.
+    left = sqs.remaining(context)
+    budget = BUDGET if left is None else min(BUDGET, left - gs.TIMEOUT - 5)
+    deadline = now() + budget
 
     def one(record: dict) -> bool:
         if now() > deadline:
-            # Slow sends used up this invocation: hand the rest on rather than
-            # let Lambda's timeout fail the whole batch.
+            # Hand the rest on as new messages (not failed tries, which would
+            # move them towards the dead-letter queue).
             _defer(record, 0)
             return True
         return _process(record, now, sleep, deadline)
@@ -118,7 +163,9 @@ def _parse(record: dict) -> tuple[dict, config.Site]:
     """The message and its site; ValueError for anything start() would not have sent."""
     message = json.loads(record["body"])
     if not isinstance(message, dict):
-        raise ValueError(f"not a job: {message!r}")
+        raise ValueError(f"not a job: {message!r}"[:500])
+    if message.get("step") == LIST:
+        return _parse_listing(message)
     job, item = message.get("job"), message.get("item")
     valid = (job == DIGEST and _texts(item, 2)) or (job == PROFILE and _texts([item], 1))
     fields = [message.get(name) for name in ("run", "site", "period")]
@@ -128,11 +175,25 @@ def _parse(record: dict) -> tuple[dict, config.Site]:
     return message, site
 
 
+def _parse_listing(message: dict) -> tuple[dict, config.Site]:
+    fields = [message.get(name) for name in ("run", "site", "period")]
+    numbers = [message.get(name) for name in ("until", "tries")]
+    site = config.named(fields[1]) if _texts(fields, 3) else None
+    if (
+        site is None
+        or message.get("job") not in (DIGEST, PROFILE)
+        or not all(isinstance(n, int) and not isinstance(n, bool) for n in numbers)
+    ):
+        raise ValueError(f"not a list step: {message!r}"[:500])
+    return message, site
+
+
 def _texts(values, length: int) -> bool:
+    # Bounded: a key part over DynamoDB's 2 KB would be refused on every try.
     return (
         isinstance(values, list)
         and len(values) == length
-        and all(isinstance(value, str) and value for value in values)
+        and all(isinstance(value, str) and 0 < len(value) <= MAX_TEXT for value in values)
     )
 
 
@@ -144,9 +205,12 @@ def _process(record: dict, now, sleep, deadline: float) -> bool:
         # its last try leaves it in the dead-letter queue, from where it can be redriven.
         logger.error("site job waits for a valid SITES", extra={"error": str(error)})
         return False
-    except (ValueError, KeyError, TypeError) as error:
-        logger.error("site job dropped", extra={"error": str(error)})
+    except (ValueError, KeyError, TypeError, RecursionError) as error:
+        logger.error("site job dropped", extra={"error": str(error)[:500]})
         count("SiteJobDropped")
+        return True
+    if message.get("step") == LIST:
+        _list(message, site)
         return True
     return _run_item(record, message, site, now, sleep, deadline)
 
@@ -156,9 +220,9 @@ def _run_item(record: dict, message: dict, site, now, sleep, deadline: float) ->
     run_id, job, item = message["run"], message["job"], message["item"]
     key = item_key(job, item)
     claim = f"{job}:{site.name}:{key}:{message['period']}"
-    if not idempotency.claim(claim, ttl=_TTL[job], lease=120):
+    if not idempotency.claim(claim, ttl=_TTL[job], lease=120, **sqs.claimant(record)):
         if idempotency.is_done(claim):
-            _record(run_id, key, "duplicate")
+            runs.outcome(run_id, key, "duplicate")
             return True
         return False  # another handler holds it now: look again later
     try:
@@ -174,14 +238,16 @@ def _run_item(record: dict, message: dict, site, now, sleep, deadline: float) ->
             "site job got no reply", extra={"run": run_id, "item": key, "error": str(error)}
         )
         count("SiteJobErrors")
-        _record(run_id, key, "failed", error=NO_REPLY, site=site.name)
+        runs.settle(run_id, key, "failed", error=NO_REPLY, site=site.name)
         return True
     except Exception as error:  # noqa: BLE001 - a failure is retried, then dead-lettered
         idempotency.release(claim)
         return _failed(record, run_id, site, key, error)
+    # The site acted: "done" is retried (idempotency.complete), and from here
+    # nothing may fail the record, or its redelivery would trigger it again.
     idempotency.complete(claim)
     detail = {"message": reply, "meaning": gs.meaning(status)} if status is not None else {}
-    _record(run_id, key, outcome, status=status, **detail)
+    runs.settle(run_id, key, outcome, status=status, **detail)
     count("SiteJobTriggered" if outcome == "triggered" else "SiteJobSkipped")
     return True
 
@@ -219,7 +285,7 @@ def _failed(record: dict, run_id: str, site, key: str, error: Exception) -> bool
     )
     count("SiteJobErrors")
     if attempt >= MAX_ATTEMPTS:  # the last try: count it; SQS moves it to the DLQ
-        _record(run_id, key, "failed", error=text, site=site.name)
+        runs.outcome(run_id, key, "failed", error=text, site=site.name)
         return False
     # 30 s, 60 s, 120 s, 240 s; `make run` shortens the base so a local run ends soon.
     base = float(os.environ.get("SITE_JOBS_RETRY_SECONDS", "30"))
@@ -230,24 +296,3 @@ def _failed(record: dict, run_id: str, site, key: str, error: Exception) -> bool
 def _defer(record: dict, delay: float) -> None:
     """Put the job back for later as a new message (the wait is not a failed try)."""
     sqs.send("site-jobs", [record["body"]], delay=max(1, delay))
-
-
-def _record(run_id: str, key: str, outcome: str, **detail) -> None:
-    if runs.record(run_id, key, outcome, **detail):
-        _report(runs.finish_if_done(run_id))
-
-
-def _report(run: dict | None) -> None:
-    """Tell the world a run ended: an event, and an alarmable metric on failure."""
-    if run is None:
-        return
-    summary = runs.summary(run)
-    source = f"{summary['site']}/{summary['job']}"
-    if summary["state"] == "failed":
-        count("SiteJobRunsFailed")
-        logger.error("job.failed", extra={"run": summary})
-        events.emit("job.failed", source, summary)
-    else:
-        count("SiteJobRunsFinished")
-        logger.info("job.finished", extra={"run": summary})
-        events.emit("job.finished", source, summary)

@@ -13,7 +13,8 @@ A run ends when its outcomes reach `listed`: the handler whose write gets
 there finishes it (a conditional update, so exactly one does) and reports.
 """
 
-from chalicelib.core import aws, clock, values
+from chalicelib.core import aws, clock, events, idempotency, values
+from chalicelib.core.observability import count, logger
 
 _TABLE = "SITES_TABLE"
 KEEP = 90 * 86400  # runs and their items expire after 90 days
@@ -222,3 +223,41 @@ def view(run_id: str, outcome: str | None = None) -> dict | None:
     if outcome:
         shown["items"] = items(run_id, None if outcome == "all" else outcome)
     return shown
+
+
+# ---- outcomes and reports ---------------------------------------------------------
+
+
+def settle(run_id: str, key: str, result: str, **detail) -> None:
+    """Record the outcome of an item the site acted on; never raises (the
+    caller must not fail the message, or its redelivery would act again)."""
+    for _ in range(idempotency.WRITE_TRIES):
+        try:
+            return outcome(run_id, key, result, **detail)
+        except Exception as error:  # noqa: BLE001 - tried again, then logged
+            last = error
+    logger.error("site job outcome not recorded", extra={"run": run_id, "item": key,
+                                                          "error": str(last)})  # fmt: skip
+    count("SiteJobOutcomeLost")
+
+
+def outcome(run_id: str, key: str, result: str, **detail) -> None:
+    """Record one item's outcome; the write that completes the run reports it."""
+    if record(run_id, key, result, **detail):
+        report(finish_if_done(run_id))
+
+
+def report(run: dict | None) -> None:
+    """Tell the world a run ended: an event, and an alarmable metric on failure."""
+    if run is None:
+        return
+    shown = summary(run)
+    source = f"{shown['site']}/{shown['job']}"
+    if shown["state"] == "failed":
+        count("SiteJobRunsFailed")
+        logger.error("job.failed", extra={"run": shown})
+        events.emit("job.failed", source, shown)
+    else:
+        count("SiteJobRunsFinished")
+        logger.info("job.finished", extra={"run": shown})
+        events.emit("job.finished", source, shown)

@@ -39,7 +39,8 @@ def check_cycle() -> dict:
     by_url: dict[str, list[dict]] = {}
     for pair in due:
         by_url.setdefault(pair["url"], []).append(pair)
-    summary = {"due": len(due), "unchanged": 0, "queued": 0, "feed_errors": 0, "busy": 0}
+    summary = {"due": len(due), "unchanged": 0, "queued": 0, "feed_errors": 0, "busy": 0,
+               "errors": 0}  # fmt: skip
     jobs = []
     for url, changed in _ask_each(by_url).items():
         waiting = by_url[url]
@@ -50,16 +51,27 @@ def check_cycle() -> dict:
             summary["feed_errors"] += len(waiting)
             continue
         for pair in waiting:
-            if not changed:
-                summary["unchanged"] += _advance(pair, now)
-            elif lease := _lease(pair, now):
+            try:
+                lease = _step(pair, changed, now, summary)
+            except Exception:  # noqa: BLE001 - one pair's fault: it stays due, or its lease lapses
+                logger.exception("pair not checked", extra={"pair": pair.get("sk")})
+                summary["errors"] += 1
+                continue
+            if lease:
                 jobs.append({"subscription": pair["subscription"], "resource": pair["resource"],
                              "lease": lease})  # fmt: skip
-            else:
-                summary["busy"] += 1
     summary["queued"] = _enqueue(jobs)
     logger.info("subscriptions checked", extra=summary)
     return summary
+
+
+def _step(pair: dict, changed: bool, now: int, summary: dict) -> str | None:  # the lease id
+    if not changed:
+        summary["unchanged"] += _advance(pair, now)
+        return None
+    lease = _lease(pair, now)
+    summary["busy"] += lease is None
+    return lease
 
 
 def _ask_each(by_url: dict[str, list[dict]]) -> dict:
@@ -133,23 +145,28 @@ def _release(pair: dict, lease: str, error: str) -> None:
 
 def _enqueue(jobs: list[dict]) -> int:
     """Queue the jobs; a job the queue refuses gives its lease back at once,
-    so the next cycle takes the pair again (nothing is lost)."""
+    so the next cycle takes the pair again (nothing is lost; a release that
+    fails leaves the lease, which lapses by itself)."""
     try:
         sqs.send("notify", jobs)
         return len(jobs)
     except sqs.Refused as refused:
         logger.warning("notify queue refused jobs", extra={"error": str(refused)})
         for job in refused.unsent:
-            _release(_job_pair(job), job["lease"], "could not queue the notify job")
+            try:
+                _release(_job_pair(job), job["lease"], "could not queue the notify job")
+            except Exception:  # noqa: BLE001 - the lease lapses by itself
+                logger.warning("lease not released; it lapses by itself")
         return len(jobs) - len(refused.unsent)
 
 
 # ---- the notify queue -------------------------------------------------------------
 
 
-def handle(event: dict) -> dict:
+def handle(event: dict, context=None) -> dict:
     """SQS batch handler. Failures release the lease; the cycle retries them."""
-    return sqs.each_record(event, _handle_record, name="Notify")
+    # A job may page through its feed for a while; one not started is redelivered.
+    return sqs.each_record(event, _handle_record, name="Notify", context=context, reserve=30)
 
 
 def _handle_record(record: dict) -> bool:

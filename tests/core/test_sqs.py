@@ -65,3 +65,24 @@ def test_one_record_that_raises_fails_alone():
 
     reply = sqs.each_record(sqs_event(["ok", "poison", "later", "ok"]), handle, name="Test")
     assert reply == {"batchItemFailures": [{"itemIdentifier": "m-1"}, {"itemIdentifier": "m-2"}]}
+
+
+class _Context:
+    def __init__(self, seconds):
+        self.seconds = seconds
+
+    def get_remaining_time_in_millis(self):
+        return int(self.seconds * 1000)
+
+
+def test_records_not_started_when_too_little_time_remains_are_retried_unstarted():
+    context, started = _Context(36), []
+
+    def handle(record):
+        started.append(record["body"])
+        context.seconds -= 12  # each record takes 12 s of the invocation
+        return True
+
+    reply = sqs.each_record(sqs_event(["a", "b", "c", "d"]), handle, name="T", context=context)
+    assert started == ["a", "b"]
+    assert reply == {"batchItemFailures": [{"itemIdentifier": "m-2"}, {"itemIdentifier": "m-3"}]}

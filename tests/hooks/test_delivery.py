@@ -209,6 +209,36 @@ def test_a_message_that_is_neither_event_nor_delivery_is_dropped(app):
     assert result == {"batchItemFailures": []}
 
 
+def test_a_malformed_delivery_is_dropped_at_once_and_the_good_ones_are_delivered(
+    endpoint, make_hook
+):
+    from chalicelib.hooks import delivery as hook_delivery
+    from tests.helpers import sqs_event
+
+    hook, _secret = make_hook(arg=endpoint.url)
+    good = {
+        "herald": "hook-delivery", "hook_id": hook["id"], "attempt": 1, "first_at": 0,
+        "not_before": 0, "delivery_id": "msg_1",
+        "event": {"id": "e1", "type": "monitor.down", "time": "t", "source": "s", "data": {}},
+    }  # fmt: skip
+    poison = [
+        {k: v for k, v in good.items() if k != "not_before"},
+        {**good, "attempt": "one"},
+        {**good, "hook_id": "h" * 2048},
+        {**good, "event": ["not", "an", "event"]},
+        {**good, "event": {"id": 1}},
+        {**good, "first_at": None},
+    ]
+    bodies = [
+        json.dumps(good),
+        *map(json.dumps, poison),
+        json.dumps({**good, "delivery_id": "msg_2"}),
+    ]
+    result = hook_delivery.handle(sqs_event(bodies, queue="hooks"))
+    assert result == {"batchItemFailures": []}
+    assert sorted(r["headers"]["webhook-id"] for r in endpoint.requests) == ["msg_1", "msg_2"]
+
+
 def test_a_hook_deleted_during_its_last_attempt_still_dead_letters_once(
     endpoint, make_hook, send_event, drain, dead_letters, monkeypatch
 ):

@@ -114,15 +114,37 @@ def test_it_runs_for_each_site_that_enables_the_job(app, configured, clock, monk
     assert configured.sent(gs.DIGEST_GROUPS_URI) == []
 
 
-def test_it_reports_a_list_that_answers_500_as_a_failed_run(app, configured, clock, queued):
+def test_a_list_that_answers_500_once_is_listed_again_and_the_run_completes(
+    app, configured, clock, drain
+):
     configured.list_status = 500
-
     result = fire(app, "send_profile_status")
-
     assert "Internal Server Error (500 <127.0.0.1:" in result["runs"][0]["error"]
+    assert result["runs"][0]["retry_in"] == 60
+
+    configured.list_status = 200
+    clock.shift(61)
+    drain()
+
+    (run,) = runs.recent(job="profile-status")
+    assert run["state"] == "finished" and run["counts"]["listed"] == 8
+    assert sorted(sent(configured)) == sorted(configured.profiles)
+
+
+def test_a_list_that_answers_500_all_day_is_a_failed_run_at_the_days_end(
+    app, configured, clock, drain
+):
+    configured.list_status = 500
+    clock.move_to("2026-11-01 23:50:00+00:00")
+    fire(app, "send_profile_status")
+    for _ in range(12):  # 60 s, 120 s, 240 s: then the next try would be tomorrow
+        clock.shift(120)
+        drain()
+
     (run,) = runs.recent(job="profile-status")
     assert run["state"] == "failed" and run["error"].startswith("list failed: ")
-    assert queued() == []
+    assert len(configured.sent(gs.PROFILE_URI)) == 4
+    assert sent(configured) == []
 
 
 def test_it_reports_a_missing_token_as_a_failed_run(app, configured, clock, monkeypatch):

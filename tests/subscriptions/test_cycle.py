@@ -80,7 +80,9 @@ def test_a_quiet_resource_is_asked_once_and_nobody_is_fetched(herald):
     for _ in range(3):
         herald.subscribe()
     summary = herald.cycle()
-    assert summary == {"due": 3, "unchanged": 3, "queued": 0, "feed_errors": 0, "busy": 0}
+    assert summary == {
+        "due": 3, "unchanged": 3, "queued": 0, "feed_errors": 0, "busy": 0, "errors": 0
+    }  # fmt: skip
     assert herald.sample.requests == 1
     summary = herald.cycle()
     assert summary["due"] == 3 and herald.sample.requests == 2
