@@ -19,8 +19,10 @@ IGNORED = {
 }
 
 
-def _new_item(name: str, settings: dict) -> dict:
+def _new_item(name: str, settings: dict, past: dict | None) -> dict:
+    """A monitor's first item; after a delete, its URLs and log are new ones."""
     now = clock.now()
+    gen = store.generation(past) + 1 if past else 1
     item = {
         **store.key(store.id_for(name)),
         "gsi1pk": "MONITORS",
@@ -29,7 +31,9 @@ def _new_item(name: str, settings: dict) -> dict:
         "shard_pk": store.shard(name),
         **settings,
         "paused": False,
-        "key_digest": store.key_digest(store.ping_key(name)),
+        "key_digest": store.key_digest(store.ping_key(name, gen)),
+        "key_gen": Decimal(gen),
+        "life": Decimal(int(past.get("life", 1)) + 1 if past else 1),
         "status": "new",
         "rev": Decimal(0),
         "pings": Decimal(0),
@@ -41,12 +45,17 @@ def _new_item(name: str, settings: dict) -> dict:
     return item
 
 
-def _write(item: dict, changes: dict, removes: list[str]) -> None:
-    """SET changes, REMOVE removes, bump rev; only if nobody changed the item since."""
-    if not store.update_if_unchanged(
+def _write(item: dict, changes: dict, removes: list[str]) -> dict:
+    """SET changes, REMOVE removes, bump rev; only if nobody changed the item since.
+
+    Returns the item as written: read back afterwards, it may be gone already.
+    """
+    written = store.update_if_unchanged(
         item, {**changes, "updated_at": clock.iso(clock.now())}, removes
-    ):
+    )
+    if written is None:
         raise Conflict
+    return written
 
 
 def _placement(item: dict) -> tuple[dict, list[str]]:
@@ -78,21 +87,62 @@ def upsert(name: str, settings: dict) -> tuple[str, dict]:
 def _upsert_once(name: str, settings: dict) -> tuple[str, dict]:
     item = store.get(name)
     if item is None:
-        item = _new_item(name, settings)
-        created = aws.conditional(
-            aws.table(store.TABLE).put_item,
-            Item=item,
-            ConditionExpression="attribute_not_exists(pk)",
-        )
-        if created is None:
-            raise Conflict
-        return "created", item
+        return "created", _create(name, settings)
     if all(item.get(field) == value for field, value in settings.items()):
         return "unchanged", item
     changed = {**item, **settings}
     sets, removes = _placement(changed)
-    _write(item, {**settings, **sets}, removes)
-    return "updated", store.get(name)
+    return "updated", _write(item, {**settings, **sets}, removes)
+
+
+def _create(name: str, settings: dict) -> dict:
+    table = aws.table(store.TABLE)
+    monitor_id = store.id_for(name)
+    past = table.get_item(Key=store.past_key(monitor_id), ConsistentRead=True).get("Item")
+    item = _new_item(name, settings, past)
+    created = aws.conditional(
+        table.put_item, Item=item, ConditionExpression="attribute_not_exists(pk)"
+    )
+    if created is None:
+        raise Conflict
+    _set_alias(item)
+    return item
+
+
+def _set_alias(item: dict) -> None:
+    """A rotated UUID's way to its monitor (the first UUID needs none)."""
+    gen = store.generation(item)
+    if gen > 1:
+        alias = store.alias_key(store.uuid_for(item["name"], gen))
+        monitor_id = item["pk"].removeprefix("MON#")
+        aws.table(store.TABLE).put_item(
+            Item={**alias, "monitor_id": monitor_id, "key_gen": Decimal(gen)}
+        )
+
+
+def _drop_alias(item: dict) -> None:
+    gen = store.generation(item)
+    if gen > 1:
+        aws.table(store.TABLE).delete_item(Key=store.alias_key(store.uuid_for(item["name"], gen)))
+
+
+def rotate_key(name: str) -> dict | None:
+    """New ping URLs for name (all three forms); the old ones stop working at once."""
+
+    def change():
+        item = store.get(name)
+        if item is None:
+            return None
+        rotated = {**item, "key_gen": Decimal(store.generation(item) + 1)}
+        _set_alias(rotated)  # first, so the new UUID works as soon as it is shown
+        key = store.ping_key(name, store.generation(rotated))
+        written = _write(
+            item, {"key_gen": rotated["key_gen"], "key_digest": store.key_digest(key)}, []
+        )
+        _drop_alias(item)
+        return written
+
+    return _retrying(change)
 
 
 def set_paused(name: str, paused: bool) -> dict | None:
@@ -109,26 +159,47 @@ def set_paused(name: str, paused: bool) -> dict | None:
         if not paused:
             # Whatever happened while paused is not news any more.
             removes += ["outage_start", "recover_base", "fail_news_at", "outgoing"]
-        _write(item, {"paused": paused, **extra, **sets}, removes)
-        return store.get(name)
+        return _write(item, {"paused": paused, **extra, **sets}, removes)
 
     return _retrying(change)
 
 
 def delete(name: str) -> bool:
-    monitor_id = store.id_for(name)
+    """Delete the monitor and its log; its URLs never work again, even for a
+    monitor created later under the same name."""
     table = aws.table(store.TABLE)
-    reply = table.delete_item(Key=store.key(monitor_id), ReturnValues="ALL_OLD")
-    if "Attributes" not in reply:
+    monitor_id = store.id_for(name)
+
+    def change():
+        item = store.get(name)
+        if item is None:
+            return None
+        # The past first: a create that follows the delete must find it.
+        past = {"key_gen": Decimal(store.generation(item)), "life": item.get("life", 1)}
+        table.put_item(Item={**store.past_key(monitor_id), **past})
+        gone = aws.conditional(
+            table.delete_item,
+            Key=store.key(monitor_id),
+            ConditionExpression="#rev = :rev",
+            ExpressionAttributeNames={"#rev": "rev"},
+            ExpressionAttributeValues={":rev": item.get("rev", Decimal(0))},
+        )
+        if gone is None:
+            raise Conflict
+        return item
+
+    item = _retrying(change)
+    if item is None:
         return False
-    _delete_log(table, monitor_id)
+    _drop_alias(item)
+    _delete_log(table, store.log_pk(monitor_id, item))
     return True
 
 
-def _delete_log(table, monitor_id: str) -> None:
+def _delete_log(table, log_pk: str) -> None:
     from boto3.dynamodb.conditions import Key
 
-    condition = Key("pk").eq(f"LOG#{monitor_id}")
+    condition = Key("pk").eq(log_pk)
     entries = aws.query_all(table, KeyConditionExpression=condition, ProjectionExpression="pk, sk")
     with table.batch_writer() as batch:
         for entry in entries:

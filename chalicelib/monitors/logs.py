@@ -1,6 +1,6 @@
 """Reading the ping log: GET /logs (the original's form) and a monitor's full entries.
 
-Log entries live under pk "LOG#<monitor id>" with sk = ISO time, so one UTC
+Log entries live under pk "LOG#<monitor id>[.<life>]" with sk = ISO time, so one UTC
 day is one Query on a key prefix. DynamoDB's TTL removes old entries within
 a day or two of expiry; reads skip the expired ones it has not removed yet.
 """
@@ -12,11 +12,13 @@ from chalicelib.core import auth, aws, clock, errors
 from chalicelib.monitors import links, store
 
 
-def entries(name: str, day: date) -> list[dict]:
+def entries(item: dict, day: date) -> list[dict]:
+    """The monitor's log entries of one UTC day (of its present life only)."""
     from boto3.dynamodb.conditions import Key
 
     now = clock.epoch()
-    condition = Key("pk").eq(f"LOG#{store.id_for(name)}") & Key("sk").begins_with(day.isoformat())
+    log_pk = store.log_pk(item["pk"].removeprefix("MON#"), item)
+    condition = Key("pk").eq(log_pk) & Key("sk").begins_with(day.isoformat())
     items = aws.query_all(aws.table(store.TABLE), KeyConditionExpression=condition)
     return [item for item in items if int(item.get("expires_at", now + 1)) > now]
 
@@ -65,15 +67,15 @@ def parse_iso_day(value: str | None) -> date:
     return parse_day(*match.groups())
 
 
-def _allowed(request, name: str, day: date) -> bool:
-    """Whether the request may read name's logs: asked before whether name has a
-    monitor, so that nobody without a credential can tell names apart."""
+def _allowed(request, name: str, day: date, item: dict | None) -> bool:
+    """Whether the request may read name's logs: asked before telling whether name
+    has a monitor, so that nobody without a credential can tell names apart."""
     params = request.query_params or {}
     if links.verify(name, day, params.get("expires"), params.get("sig")):
         return True
     given = params.get("key") or request.headers.get("x-ping-key")
     if given:
-        return store.is_ping_key(name, given)
+        return store.holds_key(item, given) if item else store.is_ping_key(name, given)
     if request.headers.get("x-api-key"):
         auth.require(request)
         return True
@@ -87,11 +89,12 @@ def handle_logs(request) -> list[str]:
     if not name:
         raise errors.Invalid("missing query parameter username")
     day = parse_day(params.get("year"), params.get("month"), params.get("day"))
-    if not _allowed(request, name, day):
+    item = store.get(name, consistent=False)
+    if not _allowed(request, name, day, item):
         raise errors.Forbidden(
             "reading logs needs the monitor's ping key (key=...), an API key (X-Api-Key) "
             "or a valid signed link"
         )
-    if store.get(name, consistent=False) is None:
+    if item is None:
         raise errors.NotFound(f"no monitor named {name!r}")
-    return [clock.from_epoch(float(e["t"])).strftime("%H:%M:%S") for e in entries(name, day)]
+    return [clock.from_epoch(float(e["t"])).strftime("%H:%M:%S") for e in entries(item, day)]

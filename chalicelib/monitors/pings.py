@@ -16,7 +16,6 @@ notice, under the same id, within a minute.
 Nothing heavy is imported here: this is the hottest path Herald has.
 """
 
-import hmac
 import os
 from decimal import Decimal
 
@@ -81,8 +80,14 @@ def record(
     """Record a ping; returns its time. Raises errors.Forbidden or errors.NotFound."""
     now = clock.epoch()
     stamp = Decimal(f"{now:.6f}")
-    monitor_id = store.id_for_uuid(monitor_uuid) if monitor_uuid else store.id_for(name)
-    who = {"name": name, "monitor_uuid": monitor_uuid, "given_key": given_key}
+    who = {"name": name, "monitor_uuid": monitor_uuid, "given_key": given_key, "gen": 1}
+    if monitor_uuid is None:
+        monitor_id = store.id_for(name)
+    else:
+        found = store.resolve_uuid(monitor_uuid)
+        if found is None:
+            raise errors.NotFound("no such monitor")
+        monitor_id, who["gen"] = found
     table = aws.table(store.TABLE)
     try:
         old = _write(table, monitor_id, kind, stamp, who, fresh_outage=False)
@@ -99,7 +104,7 @@ def record(
 def _write(table, monitor_id, kind, stamp, who, *, fresh_outage) -> dict:
     """The ping's one conditional UpdateItem; the monitor as it was."""
     expression, values = _update(kind, stamp, fresh_outage)
-    condition = _condition(who["monitor_uuid"], who["given_key"], values)
+    condition = _condition(who, values)
     if kind == "fail" and not fresh_outage:
         values[":up"] = "up"
         condition += " AND NOT (#st = :up AND attribute_exists(outage_start))"
@@ -125,46 +130,51 @@ def _after_refusal(error, table, monitor_id, kind, stamp, who) -> dict:
     """
     item = error.response.get("Item")
     if not (item and kind == "fail" and alert_rule.recovery_untold(item) and _holds(item, who)):
-        raise _refusal(error, who["name"], who["given_key"]) from None
+        raise _refusal(error, who) from None
     _tell_news(monitor_id, float(stamp), item, fresh=item)
     try:
         return _write(table, monitor_id, kind, stamp, who, fresh_outage=True)
     except Exception as again:
         if not aws.rejected(again):
             raise
-        raise _refusal(again, who["name"], who["given_key"]) from None
+        raise _refusal(again, who) from None
 
 
 def _holds(item: dict, who: dict) -> bool:
     """Whether the ping's credential is good for the item (as _condition checks)."""
     if who["monitor_uuid"] is not None:
-        return True  # the UUID found the item: it is the credential
+        return store.generation(item) == who["gen"]  # the UUID is the credential
     if who["given_key"]:
-        given = store.key_digest(who["given_key"])
-        return hmac.compare_digest(str(item.get("key_digest", "")), given)
+        return store.holds_key(item, who["given_key"])
     return item.get("require_key") is False
 
 
-def _condition(monitor_uuid: str | None, given_key: str | None, values: dict) -> str:
-    """The monitor exists and, on the name forms, the key is right (or not required)."""
-    if monitor_uuid is not None:
-        return "attribute_exists(pk)"  # the UUID is the credential
-    if given_key:
-        values[":kd"] = store.key_digest(given_key)
+def _condition(who: dict, values: dict) -> str:
+    """The monitor exists and the credential is its current one (or none is needed)."""
+    if who["monitor_uuid"] is not None:
+        values[":gen"] = Decimal(who["gen"])
+        if who["gen"] == 1:  # monitors from before rotation have no key_gen
+            return "attribute_exists(pk) AND (attribute_not_exists(key_gen) OR key_gen = :gen)"
+        return "attribute_exists(pk) AND key_gen = :gen"
+    if who["given_key"]:
+        values[":kd"] = store.key_digest(who["given_key"])
         return "attribute_exists(pk) AND key_digest = :kd"
     values[":false"] = False
     return "attribute_exists(pk) AND require_key = :false"
 
 
-def _refusal(error: Exception, name: str | None, given_key: str | None) -> errors.HeraldError:
-    """Why the condition failed. On the name forms the key comes first: it is
-    derived from the name, so only whoever holds a name's key learns whether
-    that name has a monitor (else 403 would tell names apart from 404s)."""
-    if name is not None and not given_key:
+def _refusal(error: Exception, who: dict) -> errors.HeraldError:
+    """Why the condition failed. On the name forms the key comes first: only
+    whoever holds a name's key learns whether that name has a monitor (else
+    403 would tell names apart from 404s). A rotated-away UUID names none."""
+    item, name, given = error.response.get("Item"), who["name"], who["given_key"]
+    if name is None:
+        return errors.NotFound("no such monitor")
+    if not given:
         return errors.Forbidden("missing ping key: pass key=KEY or the X-Ping-Key header")
-    if name is not None and not store.is_ping_key(name, given_key):
+    if not (store.holds_key(item, given) if item else store.is_ping_key(name, given)):
         return errors.Forbidden("wrong ping key for this monitor")
-    if not error.response.get("Item"):
+    if not item:
         return errors.NotFound("no such monitor")
     return errors.Forbidden("wrong ping key for this monitor")
 
@@ -194,7 +204,7 @@ def _tell_news(monitor_id: str, now: float, old: dict, fresh: dict | None = None
 def _log_entry(monitor_id, now, stamp, old, kind, exit_status, meta, body) -> dict:
     seq = int(old.get("pings", 0)) + 1
     entry = {
-        "pk": f"LOG#{monitor_id}",
+        "pk": store.log_pk(monitor_id, old),
         "sk": f"{clock.iso(clock.from_epoch(now))}#{seq:010d}",
         "t": stamp,
         "seq": seq,

@@ -157,6 +157,18 @@ def _pause(name: str, paused: bool):
     return store.view(item, settings.public_url())
 
 
+@http.route(blueprint, "/monitors/{name}/rotate-key", methods=["POST"])
+def monitors_rotate_key(name):
+    from chalicelib.core import settings
+    from chalicelib.monitors import admin, store
+
+    http.caller(blueprint.current_request, write=True)
+    item = admin.rotate_key(unquote(name))
+    if item is None:
+        raise errors.NotFound(f"no monitor named {unquote(name)!r}")
+    return store.view(item, settings.public_url())
+
+
 @http.route(blueprint, "/monitors/{name}/pings", methods=["GET"])
 def monitors_pings(name):
     from chalicelib.monitors import logs
@@ -164,9 +176,9 @@ def monitors_pings(name):
     request = blueprint.current_request
     http.caller(request)
     name = unquote(name)
-    _found(name)
+    item = _found(name)
     day = logs.parse_iso_day(http.query(request, {"date"}).get("date"))
-    entries = [logs.public(e) for e in logs.entries(name, day)]
+    entries = [logs.public(e) for e in logs.entries(item, day)]
     return {"monitor": name, "date": day.isoformat(), "pings": entries}
 
 

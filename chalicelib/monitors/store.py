@@ -35,8 +35,24 @@ def _mac(purpose: str, value: str) -> bytes:
     return hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).digest()
 
 
-def uuid_for(name: str) -> str:
-    return str(uuid.UUID(bytes=_mac("monitor-uuid", name)[:16], version=4))
+def generation(item: dict | None) -> int:
+    """The monitor's key generation: 1 until its ping URLs are first rotated."""
+    return int(item.get("key_gen", 1)) if item else 1
+
+
+def uuid_for(name: str, gen: int = 1) -> str:
+    if gen == 1:
+        return str(uuid.UUID(bytes=_mac("monitor-uuid", name)[:16], version=4))
+    raw = bytearray(_mac(f"monitor-uuid-{gen}", name)[:16])
+    # Version 8 marks a rotated UUID: the ping finds its monitor through an
+    # alias item, as the monitor's key stays that of its first UUID.
+    raw[6] = (raw[6] & 0x0F) | 0x80
+    raw[8] = (raw[8] & 0x3F) | 0x80
+    return str(uuid.UUID(bytes=bytes(raw)))
+
+
+def is_rotated_uuid(monitor_uuid: str) -> bool:
+    return uuid.UUID(monitor_uuid).version == 8
 
 
 def id_for_uuid(monitor_uuid: str) -> str:
@@ -51,14 +67,38 @@ def key(monitor_id: str) -> dict:
     return {"pk": f"MON#{monitor_id}", "sk": "MON"}
 
 
-def ping_key(name: str, version: int = 1) -> str:
+def alias_key(monitor_uuid: str) -> dict:
+    """Where a rotated UUID names its monitor."""
+    return {"pk": f"UUID#{id_for_uuid(monitor_uuid)}", "sk": "UUID"}
+
+
+def past_key(monitor_id: str) -> dict:
+    """What outlives a deleted monitor: its last generations, so a monitor
+    created again under the name gets new URLs and a log of its own."""
+    return {"pk": f"MON#{monitor_id}", "sk": "PAST"}
+
+
+def log_pk(monitor_id: str, item: dict) -> str:
+    """The monitor's log partition: one per life, so a ping that raced a
+    delete leaves nothing a re-created monitor would take for its own."""
+    life = int(item.get("life", 1))
+    return f"LOG#{monitor_id}" if life == 1 else f"LOG#{monitor_id}.{life}"
+
+
+def ping_key(name: str, gen: int = 1) -> str:
     """The monitor's ping key: derived, so it can be shown again, never stored."""
-    return base64.urlsafe_b64encode(_mac(f"ping-key-{version}", name)).decode()[:22]
+    return base64.urlsafe_b64encode(_mac(f"ping-key-{gen}", name)).decode()[:22]
 
 
-def is_ping_key(name: str, given: str) -> bool:
+def is_ping_key(name: str, given: str, gen: int = 1) -> bool:
     """Whether given is name's ping key (constant time)."""
-    return hmac.compare_digest(ping_key(name).encode(), given.encode("utf-8", "surrogatepass"))
+    expected = ping_key(name, gen).encode()
+    return hmac.compare_digest(expected, given.encode("utf-8", "surrogatepass"))
+
+
+def holds_key(item: dict, given: str) -> bool:
+    """Whether given is the stored monitor's current ping key (constant time)."""
+    return hmac.compare_digest(str(item.get("key_digest", "")), key_digest(given))
 
 
 def key_digest(value: str) -> str:
@@ -70,11 +110,12 @@ def shard(name: str) -> str:
     return f"DUE#{zlib.crc32(name.encode()) % SHARDS}"
 
 
-def ping_urls(name: str, base: str) -> dict:
+def ping_urls(item: dict, base: str) -> dict:
+    name, gen = item["name"], generation(item)
     return {
-        "uuid": f"{base}/ping/{uuid_for(name)}",
-        "slug": f"{base}/ping/{ping_key(name)}/{name}",
-        "original": f"{base}/ping?username={name}&key={ping_key(name)}",
+        "uuid": f"{base}/ping/{uuid_for(name, gen)}",
+        "slug": f"{base}/ping/{ping_key(name, gen)}/{name}",
+        "original": f"{base}/ping?username={name}&key={ping_key(name, gen)}",
     }
 
 
@@ -86,6 +127,19 @@ def get(name: str, *, consistent: bool = True) -> dict | None:
     return item.get("Item")
 
 
+def resolve_uuid(monitor_uuid: str) -> tuple[str, int] | None:
+    """(monitor id, generation) that a ping's UUID names; None if it names none.
+
+    A first-generation UUID is the monitor's key itself (no read); a rotated
+    one costs one read of its alias.
+    """
+    if not is_rotated_uuid(monitor_uuid):
+        return id_for_uuid(monitor_uuid), 1
+    reply = aws.table(TABLE).get_item(Key=alias_key(monitor_uuid), ConsistentRead=True)
+    alias = reply.get("Item")
+    return (alias["monitor_id"], int(alias["key_gen"])) if alias else None
+
+
 def list_all() -> list[dict]:
     from boto3.dynamodb.conditions import Key
 
@@ -95,10 +149,11 @@ def list_all() -> list[dict]:
 
 def update_if_unchanged(
     item: dict, sets: dict, removes=(), condition: str = "", values: dict | None = None
-) -> bool:
+) -> dict | None:
     """SET sets (None: REMOVE), REMOVE removes and bump `rev`, only if `rev` is as read.
 
-    False when something (a ping, a checker, an edit) changed the monitor since.
+    The monitor as written; None when something (a ping, a checker, an edit,
+    a delete) changed it since.
     """
     removes = [*removes, *(field for field, value in sets.items() if value is None)]
     sets = {field: value for field, value in sets.items() if value is not None}
@@ -121,8 +176,9 @@ def update_if_unchanged(
             ":rev": item.get("rev", Decimal(0)),
             **(values or {}),
         },
+        ReturnValues="ALL_NEW",
     )
-    return changed is not None
+    return None if changed is None else changed["Attributes"]
 
 
 def parked(item: dict) -> str | None:
@@ -162,7 +218,7 @@ def view(item: dict, base: str = "") -> dict:
         "pings": int(item.get("pings", 0)),
     }
     if base is not None:
-        result["ping_urls"] = ping_urls(item["name"], base)
+        result["ping_urls"] = ping_urls(item, base)
     return result
 
 

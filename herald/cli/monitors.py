@@ -1,4 +1,4 @@
-"""Command line: Heartbeat monitors: import, list, pause, resume, delete."""
+"""Command line: Heartbeat monitors: import, list, pause, resume, rotate-key, delete."""
 
 import json
 import sys
@@ -10,7 +10,7 @@ from herald.cli import base
 
 @click.group("monitors")
 def monitors() -> None:
-    """Heartbeat monitors: import, list, pause, resume, delete."""
+    """Heartbeat monitors: import, list, pause, resume, rotate-key, delete."""
 
 
 def _connect(ctx: click.Context) -> None:
@@ -47,8 +47,14 @@ def import_(ctx: click.Context, config: str) -> None:
     base = _base()
     for name, outcome in outcomes:
         click.echo(f"{name}: {outcome}")
-        for form, url in model.ping_urls(name, base).items():
-            click.echo(f"  {form:9} {url}")
+        _print_urls(model.get(name), base)
+
+
+def _print_urls(item: dict, base: str) -> None:
+    from chalicelib.monitors import store as model
+
+    for form, url in model.ping_urls(item, base).items():
+        click.echo(f"  {form:9} {url}")
 
 
 @monitors.command("list")
@@ -94,6 +100,21 @@ def pause(ctx: click.Context, name: str) -> None:
 def resume(ctx: click.Context, name: str) -> None:
     """Alert for NAME again, from its next ping on."""
     _set_paused(ctx, name, False)
+
+
+@monitors.command("rotate-key")
+@click.argument("name")
+@click.pass_context
+def rotate_key(ctx: click.Context, name: str) -> None:
+    """New ping URLs for NAME; the old ones stop working at once."""
+    _connect(ctx)
+    from chalicelib.monitors import admin as monitor_admin
+
+    item = monitor_admin.rotate_key(name)
+    if item is None:
+        raise click.ClickException(f"no monitor named {name!r}")
+    click.echo(f"{name}: new ping URLs (the old ones no longer work)")
+    _print_urls(item, _base())
 
 
 @monitors.command("delete")

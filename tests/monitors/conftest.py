@@ -17,11 +17,12 @@ def make_monitor(aws):
             "device_email": ["ops@example.com"],
             **settings,
         }
-        monitor_admin.upsert(name, values)
+        _, item = monitor_admin.upsert(name, values)
+        gen = monitors.generation(item)
         return {
             "name": name,
-            "uuid": monitors.uuid_for(name),
-            "key": monitors.ping_key(name),
+            "uuid": monitors.uuid_for(name, gen),
+            "key": monitors.ping_key(name, gen),
         }
 
     return make

@@ -103,8 +103,9 @@ def _entries(name):
     from datetime import date
 
     from chalicelib.monitors import logs as ping_log
+    from chalicelib.monitors import store
 
-    return ping_log.entries(name, date(2026, 11, 2))
+    return ping_log.entries(store.get(name), date(2026, 11, 2))
 
 
 def test_it_logs_each_ping_with_its_details(client, make_monitor, clock):
