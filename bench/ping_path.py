@@ -1,7 +1,9 @@
 """Ping path: DynamoDB requests per ping, and its time beside bare boto3 writes.
 
 Runs on moto in-process. For each ping form it counts the DynamoDB requests
-one ping makes (a botocore before-call hook; target <= 2, never a Scan), then
+one ping makes (a botocore before-call hook; target <= 2, never a Scan; a
+ping that is news, here the failure that opens an outage, settles the
+monitor as the checker would: <= 5), then
 times N pings through the Chalice test client against N bare boto3 writes of
 the same two items (the UpdateItem and PutItem a ping makes) on the same moto,
 and prints the ratio (target <= 1.5).
@@ -14,6 +16,7 @@ import harness
 N = int(os.environ.get("BENCH_PINGS", "400"))
 ROUNDS = 8
 TARGET_REQUESTS, TARGET_RATIO = 2, 1.5
+NEWS_REQUESTS = 5  # read, claim, finish: the checker's steps, for news only
 
 
 def main() -> None:
@@ -41,12 +44,13 @@ def main() -> None:
                 for form, path in forms.items():
                     dynamodb.clear()
                     assert test_client.http.get(path).status_code == 200
-                    met = dynamodb.total <= TARGET_REQUESTS and "Scan" not in dynamodb.calls
+                    target = NEWS_REQUESTS if form.endswith("/fail") else TARGET_REQUESTS
+                    met = dynamodb.total <= target and "Scan" not in dynamodb.calls
                     rows.append(
                         harness.Row(
                             f"DynamoDB requests, {form}",
                             f"{dynamodb.total} ({dynamodb.detail()})",
-                            f"<= {TARGET_REQUESTS}, no Scan",
+                            f"<= {target}, no Scan",
                             met,
                         )
                     )
