@@ -133,7 +133,7 @@ def _validate(node, service, type_, arg) -> tuple[str, str | None, str, str]:
         raise Invalid(PYTHON_CODE_REFUSED)
     if type_ not in TYPES:
         raise Invalid(f"type must be one of {', '.join(TYPES)}; got {type_!r}")
-    if not isinstance(node, str) or not _NODE.match(node):
+    if not isinstance(node, str) or not _NODE.fullmatch(node):  # "$" allows a final "\n"
         raise Invalid("node must be an event type or a pattern such as monitor.* (1-200 chars)")
     if service is not None and (not isinstance(service, str) or len(service) > 500):
         raise Invalid("service must be a string of at most 500 characters")

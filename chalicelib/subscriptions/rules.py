@@ -25,7 +25,8 @@ METHODS = ("email",)
 FORMATS = ("text", "html")
 MAX_RESOURCES = 20
 MAX_FILTER_CHARS = 4000
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+# \Z, not $: "$" also matches before a final newline, and "duty\n" is no id.
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}\Z")
 
 
 def default_format() -> str:
