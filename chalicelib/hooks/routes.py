@@ -131,7 +131,7 @@ def hooks_deliveries(hook_id):
     if status not in (None, "success", "retrying", "dead", "disabled"):
         raise errors.Invalid.at("status", "must be success, retrying, dead or disabled")
     limit = params.get("limit", "100")
-    if not (limit.isascii() and limit.isdigit() and 1 <= int(limit[:5]) <= 1000):
+    if not (limit.isascii() and limit.isdigit() and len(limit) <= 4 and 1 <= int(limit) <= 1000):
         raise errors.Invalid.at("limit", "must be a whole number from 1 to 1000")
     shown = delivery.deliveries(hook_id, status, int(limit), since=hook["created_at"])
     return {"deliveries": shown}

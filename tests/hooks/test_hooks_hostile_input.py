@@ -107,6 +107,7 @@ def test_patch_refuses_hostile_bodies(client, api_key, make_hook, stored):
         "limit=1001",
         "limit=-5",
         "limit=1e3",
+        "limit=00001000000",  # the first five digits say 1
         "limit=" + "9" * 5000,
         "limit=%00",
         "limit=%E2%80%AE",
