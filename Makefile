@@ -11,7 +11,7 @@ export AWS_DEFAULT_REGION ?= us-east-1
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q --upgrade "pip<26.3"  # chalice 1.34 needs pip < 26.3
 	$(BIN)/pip install -q -r requirements-dev.txt -e .
 	touch $@
 
