@@ -61,6 +61,22 @@ def rejected(error: Exception) -> bool:
     return code == "ConditionalCheckFailedException"
 
 
+def refused_item(error: Exception) -> dict | None:
+    """The item a refused write returned (ReturnValuesOnConditionCheckFailure).
+
+    boto3's resource layer deserializes replies, not errors: the item comes
+    in DynamoDB's wire format ({"status": {"S": "up"}}) and is turned into
+    what a get_item would give.
+    """
+    raw = getattr(error, "response", {}).get("Item")
+    if not raw:
+        return None
+    from boto3.dynamodb.types import TypeDeserializer
+
+    deserializer = TypeDeserializer()
+    return {name: deserializer.deserialize(value) for name, value in raw.items()}
+
+
 def conditional(call, /, **arguments):
     """call(**arguments), a write with a condition: its reply, or None when
     the condition did not hold. Any other failure propagates."""

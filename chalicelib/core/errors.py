@@ -51,3 +51,12 @@ class TooManyRequests(HeraldError):
 
     def __init__(self, message: str, *, retry_after: int):
         super().__init__(message, headers={"Retry-After": str(retry_after)})
+
+
+class Unavailable(HeraldError):
+    """Not done, nothing changed: the same request a moment later will do."""
+
+    status, code = 503, "ServiceUnavailableError"
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message, headers={"Retry-After": str(retry_after)})

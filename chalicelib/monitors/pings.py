@@ -29,7 +29,7 @@ BODY_LIMIT = 10_000
 # ---- the update ------------------------------------------------------------------
 
 
-def _update(kind: str, now: Decimal, fresh_outage: bool = False) -> tuple[str, dict]:
+def _update(kind: str, now: Decimal) -> tuple[str, dict]:
     """The UpdateExpression and its values for one kind of ping."""
     values = {":t": now, ":zero": Decimal(0), ":one": Decimal(1)}
     parts = ["pings = if_not_exists(pings, :zero) + :one", "last_ping_kind = :kind"]
@@ -51,12 +51,11 @@ def _update(kind: str, now: Decimal, fresh_outage: bool = False) -> tuple[str, d
         else:
             values[":down"] = "down"
             # A failure joins the open outage (not news), or opens one (news).
-            opened = ":t" if fresh_outage else "if_not_exists(outage_start, :t)"
             parts += [
                 "#st = :down",
                 "due_at = :t",
-                f"fail_news_at = {opened}",
-                f"outage_start = {opened}",
+                "fail_news_at = if_not_exists(outage_start, :t)",
+                "outage_start = if_not_exists(outage_start, :t)",
                 "recover_base = :t - max_sleep",
             ]
     if kind == "log":
@@ -77,7 +76,7 @@ def record(
     meta: dict,
     body: bytes,
 ) -> float:
-    """Record a ping; returns its time. Raises errors.Forbidden or errors.NotFound."""
+    """Record a ping; returns its time. Raises errors.Forbidden, NotFound or Unavailable."""
     now = clock.epoch()
     stamp = Decimal(f"{now:.6f}")
     who = {"name": name, "monitor_uuid": monitor_uuid, "given_key": given_key, "gen": 1}
@@ -90,7 +89,7 @@ def record(
         monitor_id, who["gen"] = found
     table = aws.table(store.TABLE)
     try:
-        old = _write(table, monitor_id, kind, stamp, who, fresh_outage=False)
+        old = _write(table, monitor_id, kind, stamp, who)
     except Exception as error:
         if not aws.rejected(error):
             raise
@@ -101,11 +100,11 @@ def record(
     return now
 
 
-def _write(table, monitor_id, kind, stamp, who, *, fresh_outage) -> dict:
+def _write(table, monitor_id, kind, stamp, who) -> dict:
     """The ping's one conditional UpdateItem; the monitor as it was."""
-    expression, values = _update(kind, stamp, fresh_outage)
+    expression, values = _update(kind, stamp)
     condition = _condition(who, values)
-    if kind == "fail" and not fresh_outage:
+    if kind == "fail":
         values[":up"] = "up"
         condition += " AND NOT (#st = :up AND attribute_exists(outage_start))"
     names = {"ExpressionAttributeNames": {"#st": "status"}} if "#st" in expression else {}
@@ -124,20 +123,28 @@ def _after_refusal(error, table, monitor_id, kind, stamp, who) -> dict:
     """A refused ping: a wrong credential, no monitor, or a failure landing on
     an outage whose recovery is not settled yet.
 
-    In the last case the recovery is settled first (told, or left to the
-    checker if that fails) and the failure then opens an outage of its own,
-    so it is told too, whatever happened to the recovery.
+    In the last case the ping settles that recovery as the checker would (its
+    claim ends the old outage) and then records the failure, which opens an
+    outage of its own and is told too. If the recovery cannot be settled now
+    (DynamoDB or SQS failing), the failure is not recorded: 503 and
+    Retry-After, so the client pings again and neither notice is lost.
     """
-    item = error.response.get("Item")
+    item = aws.refused_item(error)
     if not (item and kind == "fail" and alert_rule.recovery_untold(item) and _holds(item, who)):
-        raise _refusal(error, who) from None
+        raise _refusal(item, who) from None
     _tell_news(monitor_id, float(stamp), item, fresh=item)
     try:
-        return _write(table, monitor_id, kind, stamp, who, fresh_outage=True)
+        return _write(table, monitor_id, kind, stamp, who)
     except Exception as again:
         if not aws.rejected(again):
             raise
-        raise _refusal(again, who) from None
+        item = aws.refused_item(again)
+        if item and alert_rule.recovery_untold(item) and _holds(item, who):
+            count("MonitorPingDeferred")
+            raise errors.Unavailable(
+                "this monitor's last recovery is still being told: ping again", retry_after=5
+            ) from None
+        raise _refusal(item, who) from None
 
 
 def _holds(item: dict, who: dict) -> bool:
@@ -163,11 +170,11 @@ def _condition(who: dict, values: dict) -> str:
     return "attribute_exists(pk) AND require_key = :false"
 
 
-def _refusal(error: Exception, who: dict) -> errors.HeraldError:
+def _refusal(item: dict | None, who: dict) -> errors.HeraldError:
     """Why the condition failed. On the name forms the key comes first: only
     whoever holds a name's key learns whether that name has a monitor (else
     403 would tell names apart from 404s). A rotated-away UUID names none."""
-    item, name, given = error.response.get("Item"), who["name"], who["given_key"]
+    name, given = who["name"], who["given_key"]
     if name is None:
         return errors.NotFound("no such monitor")
     if not given:

@@ -151,3 +151,60 @@ def test_a_reminder_comes_email_frequency_after_the_alert_not_a_minute_later(
         run_checker()
     gaps = [round(b - a) for a, b in zip(alerts, alerts[1:], strict=False)]
     assert gaps == [300, 300, 300]
+
+
+def _failing_reads(monkeypatch):
+    """Every consistent read of a monitor fails, as when DynamoDB throttles."""
+    from chalicelib.core import aws
+
+    events = aws.dynamodb().meta.client.meta.events
+
+    def refuse(**kwargs):
+        raise OSError("throttled")
+
+    events.register("before-call.dynamodb.GetItem", refuse)
+    return lambda: events.unregister("before-call.dynamodb.GetItem", refuse)
+
+
+def test_a_failure_on_a_recovery_nobody_could_tell_tells_both(
+    backup, ping, run_checker, deliver_outbox, sent_mail, clock, monkeypatch
+):
+    clock.shift(400)
+    run_checker()
+    stop = _failing_reads(monkeypatch)
+    assert ping(backup).status_code == 200  # recorded; reading to settle it failed
+    stop()
+    clock.shift(5)
+    assert ping(backup, "fail").status_code == 200  # settles the recovery first
+    deliver_outbox()
+    assert _subjects(sent_mail) == [
+        "backup disconnection detected",
+        "backup is back up",
+        "backup reported a failure",
+    ]
+
+
+def test_a_failure_that_cannot_settle_the_recovery_first_asks_to_ping_again(
+    backup, ping, run_checker, deliver_outbox, sent_mail, clock, monkeypatch
+):
+    from chalicelib.monitors import checker
+
+    clock.shift(400)
+    run_checker()
+    stop = _failing_reads(monkeypatch)
+    ping(backup)
+    stop()
+    clock.shift(5)
+    with monkeypatch.context() as patch:
+        patch.setattr(checker, "_claim", lambda *args: (_ for _ in ()).throw(OSError("throttled")))
+        refused = ping(backup, "fail")
+    assert refused.status_code == 503 and refused.headers["Retry-After"] == "5"
+    assert refused.json_body["Code"] == "ServiceUnavailableError"
+    clock.shift(5)
+    assert ping(backup, "fail").status_code == 200  # the client's retry
+    deliver_outbox()
+    assert _subjects(sent_mail) == [
+        "backup disconnection detected",
+        "backup is back up",
+        "backup reported a failure",
+    ]
