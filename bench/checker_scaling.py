@@ -1,6 +1,7 @@
 """Checker scaling: DynamoDB requests and items read by one checker run.
 
-With 1,000 and then 20,000 healthy monitors, and the same 10 due ones each
+With 1,000 and then 20,000 healthy monitors (a third each of the max_sleep,
+simple and cron schedule kinds), and the same 10 due ones each
 time, one run of the checker should make the same requests (one Query per
 index shard plus the claims of the due ones) and read only the due items:
 its cost must not grow with the healthy monitors, and it never Scans.
@@ -18,16 +19,24 @@ SIZES = [int(n) for n in os.environ.get("BENCH_HEALTHY", "1000,20000").split(","
 DUE = 10
 
 
-def monitor(name: str, last_ping: float) -> dict:
-    from chalicelib.monitors import admin, store
+# A mix of the three schedule kinds (the due index holds each at its own time).
+KINDS = [
+    {"max_sleep": 300, "email_frequency": 3600},
+    {"timeout": 300, "grace": 60},
+    {"schedule": "*/5 * * * *", "tz": "Europe/Berlin", "grace": 60},
+]
 
-    settings = {"max_sleep": 300, "email_frequency": 3600, "device_email": "o@example.com"}
-    item = admin._new_item(name, store.validate(name, settings))
+
+def monitor(name: str, n: int, last_ping: float) -> dict:
+    from chalicelib.monitors import admin, rules
+
+    settings = {**KINDS[n % len(KINDS)], "device_email": "o@example.com"}
+    item = admin._new_item(name, rules.validate(name, settings), None)
     item.update(
         status="up",
         last_ping=Decimal(f"{last_ping:.6f}"),
         due_pk=item["shard_pk"],
-        due_at=Decimal(f"{last_ping + 300:.6f}"),
+        due_at=Decimal(f"{last_ping + float(item['max_sleep']):.6f}"),
     )
     return item
 
@@ -35,7 +44,7 @@ def monitor(name: str, last_ping: float) -> dict:
 def fill(table, names: range, prefix: str, last_ping: float) -> None:
     with table.batch_writer() as batch:
         for n in names:
-            batch.put_item(Item=monitor(f"{prefix}{n:05d}", last_ping))
+            batch.put_item(Item=monitor(f"{prefix}{n:05d}", n, last_ping))
 
 
 def main() -> None:

@@ -1,5 +1,7 @@
 """Builders for the events Lambda hands Herald's handlers."""
 
+import contextlib
+
 
 def sqs_event(bodies, *, receive_count: int = 1, queue: str = "outbox") -> dict:
     """An SQS Lambda event with a distinct messageId per record."""
@@ -42,3 +44,21 @@ def assert_each_once_in_its_own_mail(herald, first: str, second: str) -> None:
 def html_of(mail) -> str | None:
     part = mail.get_body(preferencelist=("html",))
     return part.get_content() if part is not None else None
+
+
+@contextlib.contextmanager
+def dynamodb_requests():
+    """The DynamoDB operations made inside the block (a botocore before-call hook)."""
+    from chalicelib.core import aws
+
+    calls = []
+    events = aws.dynamodb().meta.client.meta.events
+
+    def seen(model, **kwargs):
+        calls.append(model.name)
+
+    events.register("before-call.dynamodb", seen)
+    try:
+        yield calls
+    finally:
+        events.unregister("before-call.dynamodb", seen)

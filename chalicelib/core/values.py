@@ -82,3 +82,24 @@ def email_addresses(value, field: str, *, limit: int) -> list[str]:
         raise Invalid.at(field, f"at most {limit} addresses, got {len(addresses)}")
     checked = [email_address(a, f"{field}[{i}]") for i, a in enumerate(addresses)]
     return list(dict.fromkeys(checked))
+
+
+def instant(value: str, field: str) -> float:
+    """A point in time given as ISO 8601 (with a zone, or UTC) or epoch seconds."""
+    from datetime import UTC, datetime
+
+    text = str(value).strip()
+    try:
+        if text.replace(".", "", 1).isdigit():
+            moment = datetime.fromtimestamp(float(text), UTC)
+        else:
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except (ValueError, OverflowError, OSError):
+        raise Invalid(
+            f"{field}: must be an ISO 8601 time or epoch seconds, got {text[:40]!r}"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    if not 2000 <= moment.year <= 9000:
+        raise Invalid(f"{field}: out of range, got {text[:40]!r}")
+    return moment.timestamp()

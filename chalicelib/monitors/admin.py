@@ -1,4 +1,4 @@
-"""Creating, changing, pausing and deleting monitors; importing the original's config.
+"""Creating, changing, pausing and deleting monitors (the original's config: seed_config).
 
 Every change is a conditional write on the monitor's revision (`rev`, bumped
 by every change and every success or fail ping), so a change never undoes a
@@ -11,12 +11,6 @@ from decimal import Decimal
 from chalicelib.core import aws, clock
 from chalicelib.core.errors import Conflict, Invalid
 from chalicelib.monitors import rules, store
-
-IGNORED = {
-    "server_root": "the logs link uses HERALD_PUBLIC_URL",
-    "base_frequency": "the checker runs every minute",
-    "email_processing_frequency": "mail goes through the outbox queue at once",
-}
 
 
 def _new_item(name: str, settings: dict, past: dict | None) -> dict:
@@ -40,18 +34,22 @@ def _new_item(name: str, settings: dict, past: dict | None) -> dict:
         "created_at": clock.iso(now),
         "updated_at": clock.iso(now),
     }
+    item = {field: value for field, value in item.items() if value is not None}
     if store.parked(item):
         item.update(parked=store.PARKED, due_pk=store.PARKED, due_at=Decimal(0))
     return item
 
 
 def _write(item: dict, changes: dict, removes: list[str]) -> dict:
-    """SET changes, REMOVE removes, bump rev; only if nobody changed the item since.
+    """SET changes, REMOVE removes, bump rev; only if nobody changed the item since
+    (and, if it joins a shared key's group, only if that key still exists).
 
     Returns the item as written: read back afterwards, it may be gone already.
     """
+    joining = changes.get("group_digest")
+    also = _key_check(changes) if joining and joining != item.get("group_digest") else None
     written = store.update_if_unchanged(
-        item, {**changes, "updated_at": clock.iso(clock.now())}, removes
+        item, {**changes, "updated_at": clock.iso(clock.now())}, removes, also=also
     )
     if written is None:
         raise Conflict
@@ -78,14 +76,25 @@ def _retrying(change):
     raise Conflict("the monitor kept changing; try again")
 
 
-def upsert(name: str, settings: dict) -> tuple[str, dict]:
-    """Create or update; returns ("created"|"updated"|"unchanged", item)."""
-    settings = rules.validate(name, settings, where="monitor")
-    return _retrying(lambda: _upsert_once(name, settings))
+def upsert(name: str, settings: dict, *, merge: bool = False) -> tuple[str, dict]:
+    """Create or update; returns ("created"|"updated"|"unchanged", item).
+
+    merge: settings not given keep their stored values (Healthchecks' update);
+    otherwise the settings replace the monitor's (the original's config).
+    """
+    if not merge:
+        settings = rules.validate(name, settings, where="monitor")
+    return _retrying(lambda: _upsert_once(name, settings, merge))
 
 
-def _upsert_once(name: str, settings: dict) -> tuple[str, dict]:
+def _upsert_once(name: str, given: dict, merge: bool = False) -> tuple[str, dict]:
     item = store.get(name)
+    settings = given
+    if merge:
+        base = rules.settings_of(item) if item else {}
+        settings = rules.validate(name, _merged(base, given), where="monitor")
+    # Read on every attempt: a key revoked meanwhile is refused, not retried.
+    settings = _with_group(settings)
     if item is None:
         return "created", _create(name, settings)
     if all(item.get(field) == value for field, value in settings.items()):
@@ -95,18 +104,86 @@ def _upsert_once(name: str, settings: dict) -> tuple[str, dict]:
     return "updated", _write(item, {**settings, **sets}, removes)
 
 
+def apply(name: str, checked: dict) -> tuple[str, dict]:
+    """upsert for settings rules.validate has checked already (a config import)."""
+    return _retrying(lambda: _upsert_once(name, checked))
+
+
+def _merged(base: dict, given: dict) -> dict:
+    """given over base; a change of schedule kind drops the old kind's fields."""
+    given_now = {field for field, value in given.items() if value is not None}
+    naming = {"schedule_kind", "schedule", "timeout", "max_sleep"} & given_now
+    if naming and base and rules.kind_of(given, "") != rules.kind_of(base, ""):
+        base = {k: v for k, v in base.items() if k not in rules.KIND_FIELDS | {"schedule_kind"}}
+    return {**base, **given}
+
+
+def _with_group(settings: dict) -> dict:
+    """A monitor in a shared key's group carries the key's digest, so a ping
+    checks it in its one conditional write."""
+    group = settings.get("group_key")
+    if group is None:
+        return {**settings, "group_digest": None}
+    from chalicelib.monitors import ping_keys
+
+    record = ping_keys.get(group)
+    if record is None:
+        raise Invalid(f"monitor.group_key: no shared ping key with id {group!r}")
+    return {**settings, "group_digest": record["digest"]}
+
+
+def _key_check(settings: dict) -> dict:
+    from chalicelib.monitors import ping_keys
+
+    return ping_keys.still_there(settings["group_key"])
+
+
+def create_in_group(name: str, record: dict) -> dict:
+    """A monitor a shared key made on `?create=1`: Healthchecks' defaults."""
+    settings = {"schedule_kind": "simple", "group_key": record["key_id"]}
+    settings = {**rules.validate(name, settings, where="name"), "group_digest": record["digest"]}
+    return _create(name, settings)
+
+
+def add_foreign_uuid(name: str, monitor_uuid: str) -> None:
+    """Let another system's UUID for the monitor (an imported Healthchecks
+    check's) ping and find it. Stored as a keyed hash, like Herald's own."""
+    import uuid
+
+    parsed = str(uuid.UUID(monitor_uuid))
+    item = store.get(name)
+    if item is None:
+        raise Conflict(f"no monitor named {name!r}")
+    alias = store.alias_key(parsed)
+    monitor_id = item["pk"].removeprefix("MON#")
+    aws.table(store.TABLE).put_item(
+        Item={**alias, "monitor_id": monitor_id, "key_gen": Decimal(store.generation(item))}
+    )
+    if item.get("foreign_alias") != alias["pk"]:
+        _retrying(lambda: _write(store.get(name), {"foreign_alias": alias["pk"]}, []))
+
+
 def _create(name: str, settings: dict) -> dict:
     table = aws.table(store.TABLE)
     monitor_id = store.id_for(name)
     past = table.get_item(Key=store.past_key(monitor_id), ConsistentRead=True).get("Item")
     item = _new_item(name, settings, past)
-    created = aws.conditional(
-        table.put_item, Item=item, ConditionExpression="attribute_not_exists(pk)"
-    )
-    if created is None:
+    put = {"Item": item, "ConditionExpression": "attribute_not_exists(pk)"}
+    if item.get("group_digest"):
+        if not store.transact([{"Put": put}, {"ConditionCheck": _key_check(item)}]):
+            _with_group(item)  # the key was revoked: refused; else someone created it
+            raise Conflict
+    elif aws.conditional(table.put_item, **put) is None:
         raise Conflict
     _set_alias(item)
+    _flip(item, "paused" if item.get("paused") else "new", "created")
     return item
+
+
+def _flip(item: dict, status: str, reason: str) -> None:
+    from chalicelib.monitors import flips
+
+    flips.record(item, status, clock.epoch(), reason)
 
 
 def _set_alias(item: dict) -> None:
@@ -124,6 +201,9 @@ def _drop_alias(item: dict) -> None:
     gen = store.generation(item)
     if gen > 1:
         aws.table(store.TABLE).delete_item(Key=store.alias_key(store.uuid_for(item["name"], gen)))
+    if item.get("foreign_alias"):
+        # An imported UUID goes with the URLs it came with: rotated or deleted.
+        aws.table(store.TABLE).delete_item(Key={"pk": item["foreign_alias"], "sk": "UUID"})
 
 
 def rotate_key(name: str) -> dict | None:
@@ -137,7 +217,9 @@ def rotate_key(name: str) -> dict | None:
         _set_alias(rotated)  # first, so the new UUID works as soon as it is shown
         key = store.ping_key(name, store.generation(rotated))
         written = _write(
-            item, {"key_gen": rotated["key_gen"], "key_digest": store.key_digest(key)}, []
+            item,
+            {"key_gen": rotated["key_gen"], "key_digest": store.key_digest(key)},
+            ["foreign_alias"],
         )
         _drop_alias(item)
         return written
@@ -149,7 +231,7 @@ def set_paused(name: str, paused: bool) -> dict | None:
     def change():
         item = store.get(name)
         if item is None or bool(item.get("paused")) == paused:
-            return item
+            return item, False
         changed = {**item, "paused": paused}
         if not paused:
             # Like a new monitor: no alert until it pings again.
@@ -159,9 +241,12 @@ def set_paused(name: str, paused: bool) -> dict | None:
         if not paused:
             # Whatever happened while paused is not news any more.
             removes += ["outage_start", "recover_base", "fail_news_at", "outgoing"]
-        return _write(item, {"paused": paused, **extra, **sets}, removes)
+        return _write(item, {"paused": paused, **extra, **sets}, removes), True
 
-    return _retrying(change)
+    item, changed = _retrying(change)
+    if changed:
+        _flip(item, "paused" if paused else "new", "paused" if paused else "resumed")
+    return item
 
 
 def delete(name: str) -> bool:
@@ -204,40 +289,3 @@ def _delete_log(table, log_pk: str) -> None:
     with table.batch_writer() as batch:
         for entry in entries:
             batch.delete_item(Key={"pk": entry["pk"], "sk": entry["sk"]})
-
-
-# ---- the original's configuration file ------------------------------------------------
-
-
-def parse_config(document) -> tuple[dict[str, dict], list[str]]:
-    """{name: settings} from the original's config, and notes; raises Invalid."""
-    if not isinstance(document, dict):
-        raise Invalid("(top level): must be a JSON object with a `users` map")
-    notes = [
-        f"{field}: accepted and ignored ({why})"
-        for field, why in IGNORED.items()
-        if field in document
-    ]
-    unknown = set(document) - set(IGNORED) - {"recipient", "users"}
-    if unknown:
-        raise Invalid(f"{sorted(unknown)[0]}: unknown field")
-    users = document.get("users")
-    if not isinstance(users, dict) or not users:
-        raise Invalid("users: must be a non-empty object of name: settings")
-    default = document.get("recipient")
-    if default is not None:
-        rules.recipients("recipient", default)
-    result = {}
-    for name, settings in users.items():
-        if isinstance(settings, dict) and settings.get("device_email") is None:
-            settings = {**settings, "recipient": default}
-        result[name] = rules.validate(name, settings)
-    return result, notes
-
-
-def import_config(document) -> tuple[list[tuple[str, str]], list[str]]:
-    """Apply the whole file, or nothing when any part of it is wrong."""
-    wanted, notes = parse_config(document)
-    return [
-        (name, _retrying(lambda n=name: _upsert_once(n, wanted[n]))[0]) for name in wanted
-    ], notes

@@ -68,20 +68,78 @@ def silent_alert_time(
     return max(last_ping + max_sleep, last_alert + email_frequency - START_JITTER)
 
 
+def _kind(item: dict) -> str:
+    return item.get("schedule_kind") or "max_sleep"
+
+
 def silent_due_at(item: dict) -> float | None:
-    """silent_alert_time for a monitor item."""
-    return silent_alert_time(
-        _f(item.get("last_ping")),
-        _f(item.get("last_alert")),
-        float(item["max_sleep"]),
-        float(item["email_frequency"]),
-        bool(item.get("refresh_on_ping_restored", True)),
-    )
+    """silent_alert_time for a monitor item, whatever its schedule kind."""
+    last_ping = _f(item.get("last_ping"))
+    refresh = bool(item.get("refresh_on_ping_restored", True))
+    last_alert = _f(item.get("last_alert"))
+    if _kind(item) == "max_sleep":
+        return silent_alert_time(
+            last_ping, last_alert, float(item["max_sleep"]), float(item["email_frequency"]), refresh
+        )
+    if last_ping is None:
+        return None
+    from chalicelib.monitors import schedule
+
+    down = schedule.down_at(item, last_ping)
+    if last_alert is None or (refresh and last_ping > last_alert):
+        return down
+    every = _f(item.get("email_frequency"))
+    return None if every is None else max(down, last_alert + every - START_JITTER)
+
+
+def _silent_due(item: dict, now: float) -> bool:
+    """The silence rule: the original's for max_sleep, its like for the others."""
+    last_ping, last_alert = _f(item.get("last_ping")), _f(item.get("last_alert"))
+    refresh = bool(item.get("refresh_on_ping_restored", True))
+    if _kind(item) == "max_sleep":
+        return silent_alert_due(
+            now,
+            last_ping,
+            last_alert,
+            float(item["max_sleep"]),
+            float(item["email_frequency"]),
+            refresh,
+        )
+    if last_ping is None:
+        return False
+    from chalicelib.monitors import schedule
+
+    if not now > schedule.down_at(item, last_ping):
+        return False
+    last_email = NEVER if last_alert is None else last_alert
+    every = _f(item.get("email_frequency"))
+    reminder = every is not None and now - last_email >= every - START_JITTER
+    return (last_ping > last_email or reminder) if refresh else reminder
+
+
+def late_since(item: dict) -> float | None:
+    """When an up monitor of a simple or cron schedule turns late (None: never)."""
+    last_ping = _f(item.get("last_ping"))
+    if _kind(item) == "max_sleep" or item.get("status") != "up" or last_ping is None:
+        return None
+    from chalicelib.monitors import schedule
+
+    return schedule.late_at(item, last_ping)
+
+
+def run_deadline(item: dict) -> float | None:
+    """When the run in progress has run too long (None: no run, no limit, or told)."""
+    start, limit = _f(item.get("last_start")), _f(item.get("max_runtime"))
+    if start is None or limit is None or _f(item.get("runtime_told")) == start:
+        return None
+    return start + limit
 
 
 @dataclass(frozen=True)
 class Need:
-    kind: str  # "down" (silence), "fail", "up" (recovery), "clear" (outage ended unmailed)
+    # "down" (silence), "fail", "long" (a run too long), "up" (recovery),
+    # "clear" (outage ended unmailed), "late" (overdue, within its grace: no notice)
+    kind: str
 
 
 def need(item: dict, now: float) -> Need | None:
@@ -95,15 +153,14 @@ def need(item: dict, now: float) -> Need | None:
     outage = _f(item.get("outage_start"))
     if outage is not None and item.get("status") == "up":
         return Need("up" if mailed >= outage else "clear")
-    if silent_alert_due(
-        now,
-        _f(item.get("last_ping")),
-        last_alert,
-        float(item["max_sleep"]),
-        float(item["email_frequency"]),
-        bool(item.get("refresh_on_ping_restored", True)),
-    ):
+    if _silent_due(item, now):
         return Need("down")
+    runtime = run_deadline(item)
+    if runtime is not None and now >= runtime and item.get("status") != "down":
+        return Need("long")
+    late = late_since(item)
+    if late is not None and now > late:
+        return Need("late")
     return None
 
 
@@ -113,7 +170,9 @@ def next_look(item: dict, now: float) -> float | None:
         return None
     if item.get("outgoing") or need(item, now) is not None:
         return now
-    return silent_due_at(item)
+    times = [silent_due_at(item), late_since(item), run_deadline(item)]
+    times = [when for when in times if when is not None]
+    return min(times) if times else None
 
 
 def is_news(kind: str, old: dict) -> bool:

@@ -19,7 +19,10 @@ from decimal import Decimal
 
 from chalicelib.core import aws, clock, events
 from chalicelib.core.observability import count, logger
-from chalicelib.monitors import alert_rule, channels, notices, store
+from chalicelib.monitors import alert_rule, channels, flips, notices, schedule, store
+
+# Needs that change the state but tell nobody.
+SILENT = {"clear", "late"}
 
 
 def _d(value: float) -> Decimal:
@@ -76,13 +79,13 @@ def process(item: dict, now: float) -> int:
         claimed = _claim(item, need.kind, now)
         if claimed is None:
             return sent
-        if need.kind != "clear":
+        if need.kind not in SILENT:
             _send(claimed, claimed["outgoing"])
             if not _finalize(claimed, claimed["outgoing"], now) or need.kind == "down":
                 return sent + 1
             sent += 1
         settled = True
-        item = _without_outgoing(claimed) if need.kind != "clear" else claimed
+        item = _without_outgoing(claimed) if need.kind not in SILENT else claimed
     return sent
 
 
@@ -99,26 +102,17 @@ def _next(item: dict, now: float) -> dict:
 
 def _claim(item: dict, kind: str, now: float) -> dict | None:
     """Record the notice on the monitor; the claimed state, or None if we lost."""
-    last_ping = item.get("last_ping")
-    if kind == "clear":
-        sets = {"outage_start": None, "recover_base": None, "fail_news_at": None}
-        after = {k: v for k, v in item.items() if k not in sets}
-        if not store.update_if_unchanged(item, {**sets, **_next(after, now)}, []):
-            return None
-        return {**after, "rev": item.get("rev", Decimal(0)) + 1}
+    if kind in SILENT:
+        return _claim_silent(item, kind, now)
     seq = int(item.get("alert_seq", 0)) + 1
-    notice = {"kind": kind, "seq": seq, "at": _d(now), "last_ping": last_ping}
+    notice = {"kind": kind, "seq": seq, "at": _d(now), "last_ping": item.get("last_ping")}
     sets = {"alert_seq": seq, "outgoing": notice, "due_at": _d(now)}
-    if kind == "down":
-        sets.update(last_alert=_d(now), status="down")
-        sets["recover_base"] = _d(now - float(item["max_sleep"]))
-        sets["outage_start"] = item.get("outage_start", last_ping)
-    elif kind == "fail":
-        sets["last_alert"] = _d(now)
-        notice["fail_at"] = item["fail_news_at"]
+    if kind == "up":
+        notice.update(outage_start=item["outage_start"], down_since=item.get("down_since"))
+        notice.update(flip_to="up", flip_at=item["last_ping"], flip_reason="recovered")
+        sets.update(outage_start=None, recover_base=None, fail_news_at=None, down_since=None)
     else:
-        notice["outage_start"] = item["outage_start"]
-        sets.update(outage_start=None, recover_base=None, fail_news_at=None)
+        sets.update(_opening(item, kind, now, notice))
     if not store.update_if_unchanged(item, sets, []):
         count("MonitorAlertsCancelled")
         return None
@@ -126,9 +120,55 @@ def _claim(item: dict, kind: str, now: float) -> dict | None:
     return {key: value for key, value in claimed.items() if value is not None}
 
 
+def _opening(item: dict, kind: str, now: float, notice: dict) -> dict:
+    """What a down, fail or long notice writes; the first of an outage flips it."""
+    sets = {"last_alert": _d(now), "status": "down"}
+    if kind == "fail":
+        notice["fail_at"] = item["fail_news_at"]
+        down_since, reason = item["fail_news_at"], _fail_reason(item)
+    elif kind == "long":
+        notice["started"] = item["last_start"]
+        sets["runtime_told"] = item["last_start"]
+        down_since, reason = _d(alert_rule.run_deadline(item)), "run too long"
+    else:
+        down_since = _d(schedule.down_at(item, float(item["last_ping"])))
+        reason = "missed deadline"
+    if kind != "fail":
+        sets["recover_base"] = _d(now - float(item["max_sleep"]))
+        sets["outage_start"] = item.get("outage_start", item.get("last_ping", down_since))
+    if item.get("status") != "down" or kind == "fail":
+        notice.update(flip_to="down", flip_at=down_since, flip_reason=reason)
+        sets["down_since"] = item.get("down_since", down_since)
+    return sets
+
+
+def _fail_reason(item: dict) -> str:
+    code = item.get("last_exit")
+    return "fail ping" if code is None else f"exit status {int(code)}"
+
+
+def _claim_silent(item: dict, kind: str, now: float) -> dict | None:
+    """ "clear" (an outage that ended before anyone was told) or "late"."""
+    if kind == "clear":
+        sets = {"outage_start": None, "recover_base": None, "fail_news_at": None}
+        sets["down_since"] = None
+        flip = ("up", float(item["last_ping"]), "recovered")
+    else:
+        sets = {"status": "late"}
+        flip = ("late", alert_rule.late_since(item), "no ping when expected")
+    after = {k: v for k, v in {**item, **sets}.items() if v is not None}
+    if not store.update_if_unchanged(item, {**sets, **_next(after, now)}, []):
+        return None
+    flips.record(item, *flip)
+    return {**after, "rev": item.get("rev", Decimal(0)) + 1}
+
+
 def _send(item: dict, notice: dict) -> None:
     monitor_id = item["pk"].removeprefix("MON#")
     told = notices.build(item, notice, monitor_id)
+    if notice.get("flip_to"):
+        # Written again with the notice after a crash: the same flip, once.
+        flips.record(item, notice["flip_to"], float(notice["flip_at"]), notice["flip_reason"])
     channels.deliver(item, told)
     logger.info("monitor notice", extra={"monitor": item["name"], "kind": notice["kind"]})
     count(f"MonitorNotice{notice['kind'].capitalize()}")
@@ -138,12 +178,16 @@ def _send(item: dict, notice: dict) -> None:
         {
             "monitor": item["name"],
             "notice": int(notice["seq"]),
-            "last_ping": clock.iso(clock.from_epoch(float(notice["last_ping"]))),
+            "last_ping": _iso(notice.get("last_ping")),
             "recipients": len(item["recipients"]),
         },
         # A crashed run's notice is sent again by the next run: same event id.
         event_id=told.id,
     )
+
+
+def _iso(epoch) -> str | None:
+    return None if epoch is None else clock.iso(clock.from_epoch(float(epoch)))
 
 
 def _finalize(item: dict, notice: dict, now: float) -> bool:

@@ -38,6 +38,8 @@ def public(entry: dict) -> dict:
         result["exit_status"] = int(entry["exit_status"])
     if "duration" in entry:
         result["duration"] = float(entry["duration"])
+    if "rid" in entry:
+        result["rid"] = entry["rid"]
     return result
 
 

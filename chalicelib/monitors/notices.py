@@ -22,7 +22,7 @@ from chalicelib.monitors import links
 @dataclass(frozen=True)
 class Notice:
     id: str
-    kind: str  # down, fail, up
+    kind: str  # down, fail, long, up
     monitor: str
     subject: str
     paragraphs: tuple[str, ...]
@@ -52,27 +52,74 @@ def _day(epoch) -> date:
 
 def compose(item: dict, notice: dict) -> tuple[str, list[str]]:
     """(subject, paragraphs) for a notice (from the checker or from a ping)."""
+
     name, kind = item["name"], notice["kind"]
     at = float(notice["at"])
-    last_ping = float(notice["last_ping"])
-    max_sleep = int(float(item["max_sleep"]))
     if kind == "down":
+        last_ping = float(notice["last_ping"])
         return f"{name} disconnection detected", [
             f"No ping from {name} since {_when(last_ping)}, "
             f"{duration(at - last_ping)} before this check.",
-            f"max_sleep is {max_sleep} s ({duration(max_sleep)}). You will be reminded "
-            f"every {duration(float(item['email_frequency']))} while it stays silent.",
+            _expectation(item, last_ping) + _reminders(item, notice),
         ]
     if kind == "fail":
         return f"{name} reported a failure", [
             f"{name} sent a failure ping at {_when(notice['fail_at'])}.",
             "You will be told when it reports success again.",
         ]
-    silent = last_ping - float(notice["outage_start"])
-    return f"{name} is back up", [
-        f"{name} pinged again at {_when(last_ping)} after {duration(silent)} of silence "
-        f"(last ping before the outage: {_when(notice['outage_start'])}).",
+    if kind == "long":
+        started = float(notice["started"])
+        return f"{name} has been running for {duration(at - started)}", [
+            f"{name} started at {_when(started)} and has not finished: its max_runtime is "
+            f"{duration(float(item['max_runtime']))}.",
+            "You will be told when it reports success again.",
+        ]
+    last_ping, outage_start = float(notice["last_ping"]), float(notice["outage_start"])
+    paragraphs = [
+        f"{name} pinged again at {_when(last_ping)} after {duration(last_ping - outage_start)} "
+        f"of silence (last ping before the outage: {_when(notice['outage_start'])}).",
     ]
+    down_since = notice.get("down_since")
+    if down_since is not None:
+        paragraphs.append(
+            f"The outage lasted {duration(last_ping - float(down_since))} (down since "
+            f"{_when(down_since)}); {_missed(item, outage_start, last_ping)}."
+        )
+    return f"{name} is back up", paragraphs
+
+
+MISSED_LIMIT = 1000  # counting cron matches one by one: bounded, on a ping's path
+
+
+def _missed(item: dict, outage_start: float, back: float) -> str:
+    """The expected pings whose grace ran out before the recovering ping came."""
+    from chalicelib.monitors import schedule
+
+    grace = float(item.get("grace") or 0)
+    count = schedule.expected_between(item, outage_start, back - grace, MISSED_LIMIT)
+    if count >= MISSED_LIMIT:
+        return f"at least {MISSED_LIMIT:,} expected pings were missed"
+    return f"{count} expected {'ping was' if count == 1 else 'pings were'} missed"
+
+
+def _expectation(item: dict, last_ping: float) -> str:
+    from chalicelib.monitors import schedule
+
+    if schedule.kind(item) == "max_sleep":
+        max_sleep = int(float(item["max_sleep"]))
+        return f"max_sleep is {max_sleep} s ({duration(max_sleep)})."
+    expected = schedule.late_at(item, last_ping)
+    return (
+        f"A ping was expected by {_when(expected)} ({schedule.describe(item)}), "
+        f"and its grace of {duration(float(item['grace']))} has passed."
+    )
+
+
+def _reminders(item: dict, notice: dict) -> str:
+    every = item.get("email_frequency")
+    if every is None:
+        return ""
+    return f" You will be reminded every {duration(float(every))} while it stays silent."
 
 
 def notice_id(monitor_id: str, notice: dict) -> str:
@@ -102,10 +149,19 @@ def _micros(epoch) -> int:
     return int(Decimal(str(epoch)).quantize(Decimal("0.000001")) * 1_000_000)
 
 
+def _dated(notice: dict):
+    """The time whose day of pings the notice links to."""
+    if notice["kind"] == "up":
+        return notice["outage_start"]
+    if notice["kind"] == "long":
+        return notice["started"]
+    return notice["last_ping"]
+
+
 def build(item: dict, notice: dict, monitor_id: str) -> Notice:
     """The Notice for a notice state as the checker or a ping recorded it."""
     subject, paragraphs = compose(item, notice)
-    day = _day(notice["last_ping"] if notice["kind"] != "up" else notice["outage_start"])
+    day = _day(_dated(notice))
     return Notice(
         id=notice_id(incarnation(item, monitor_id), notice),
         kind=notice["kind"],

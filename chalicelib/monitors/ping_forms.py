@@ -62,10 +62,10 @@ def _body(request) -> bytes:
     return (request.raw_body or b"")[: BODY_LIMIT + 1]
 
 
-def _reply(text: str, method: str) -> Response:
+def _reply(text: str, method: str, status: int = 200) -> Response:
     return Response(
         body="" if method == "HEAD" else text,
-        status_code=200,
+        status_code=status,
         headers={**HEADERS, "Content-Type": "text/plain; charset=utf-8"},
     )
 
@@ -93,6 +93,34 @@ def handle_original(request) -> Response:
     return _reply(datetime.fromtimestamp(when, UTC).strftime("%y/%m/%d %H:%M:%S"), request.method)
 
 
+def rid_of(params: dict) -> str | None:
+    """Healthchecks' run id: a UUID that pairs a start with its end."""
+    rid = params.get("rid")
+    if rid is None or rid == "":
+        return None
+    if not is_uuid(rid):
+        raise errors.Invalid(f"rid must be a UUID, got {rid[:80]!r}")
+    return rid.lower()
+
+
+def _record_path(target: dict, request, kind: str, status: int | None) -> bool:
+    """Record the ping; True when `?create=1` made its monitor first."""
+    params = request.query_params or {}
+    ping = {"kind": kind, "exit_status": status, "meta": _meta(request), "body": _body(request)}
+    ping["rid"] = rid_of(params)
+    try:
+        record(**target, **ping)
+        return False
+    except errors.NotFound:
+        if params.get("create") != "1" or "name" not in target:
+            raise
+    from chalicelib.monitors import ping_refusals
+
+    ping_refusals.create_for(target["name"], target["given_key"])
+    record(**target, **ping)
+    return True
+
+
 def handle_path(request, parts: list[str]) -> Response:
     """/ping/UUID[/suffix] and /ping/KEY/NAME[/suffix]: Healthchecks' forms."""
     if request.method == "OPTIONS":
@@ -106,9 +134,11 @@ def handle_path(request, parts: list[str]) -> Response:
             target = {"name": unquote(parts[1]), "given_key": parts[0]}
         else:
             raise errors.Invalid("malformed ping URL: use /ping/UUID or /ping/KEY/NAME")
-        record(**target, kind=kind, exit_status=status, meta=_meta(request), body=_body(request))
+        created = _record_path(target, request, kind, status)
     except errors.HeraldError as error:
         return http.error_reply(error, HEADERS)
+    if created:
+        return _reply("Created", request.method, 201)
     return _reply("OK", request.method)
 
 

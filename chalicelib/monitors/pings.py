@@ -16,6 +16,7 @@ notice, under the same id, within a minute.
 Nothing heavy is imported here: this is the hottest path Herald has.
 """
 
+import hmac
 import os
 from decimal import Decimal
 
@@ -24,13 +25,16 @@ from chalicelib.core.observability import count, logger
 from chalicelib.monitors import alert_rule, store
 
 BODY_LIMIT = 10_000
+# Healthchecks' rule: a start and an end more than 72 h apart are no run.
+RUN_PAIRING = 72 * 3600
 
 
 # ---- the update ------------------------------------------------------------------
 
 
-def _update(kind: str, now: Decimal) -> tuple[str, dict]:
+def _update(ping: dict, now: Decimal) -> tuple[str, dict]:
     """The UpdateExpression and its values for one kind of ping."""
+    kind = ping["kind"]
     values = {":t": now, ":zero": Decimal(0), ":one": Decimal(1)}
     parts = ["pings = if_not_exists(pings, :zero) + :one", "last_ping_kind = :kind"]
     removes = []
@@ -58,7 +62,12 @@ def _update(kind: str, now: Decimal) -> tuple[str, dict]:
                 "outage_start = if_not_exists(outage_start, :t)",
                 "recover_base = :t - max_sleep",
             ]
-    if kind == "log":
+            if ping.get("exit_status") is None:
+                removes.append("last_exit")
+            else:
+                values[":x"] = Decimal(ping["exit_status"])
+                parts.append("last_exit = :x")
+    if kind not in ("start", "success", "fail"):
         del values[":t"]
     expression = "SET " + ", ".join(parts)
     if removes:
@@ -75,6 +84,7 @@ def record(
     exit_status: int | None,
     meta: dict,
     body: bytes,
+    rid: str | None = None,
 ) -> float:
     """Record a ping; returns its time. Raises errors.Forbidden, NotFound or Unavailable."""
     now = clock.epoch()
@@ -87,23 +97,47 @@ def record(
         if found is None:
             raise errors.NotFound("no such monitor")
         monitor_id, who["gen"] = found
+    ping = {"kind": kind, "exit_status": exit_status, "guards": _guards(kind, meta, body)}
     table = aws.table(store.TABLE)
     try:
-        old = _write(table, monitor_id, kind, stamp, who)
+        old = write(table, monitor_id, ping, stamp, who)
     except Exception as error:
         if not aws.rejected(error):
             raise
-        old = _after_refusal(error, table, monitor_id, kind, stamp, who)
-    table.put_item(Item=_log_entry(monitor_id, now, stamp, old, kind, exit_status, meta, body))
-    if alert_rule.is_news(kind, old):
-        _tell_news(monitor_id, now, old)
+        from chalicelib.monitors import ping_refusals
+
+        old, monitor_id = ping_refusals.settle(error, table, monitor_id, ping, stamp, who, body)
+    kind = ping["kind"]
+    started = _pair_run(table, monitor_id, kind, rid, stamp, old)
+    entry = _log_entry(monitor_id, now, stamp, old, ping, meta, body)
+    if started is not None and float(stamp - started) <= RUN_PAIRING:
+        entry["duration"] = stamp - started
+    if rid:
+        entry["rid"] = rid
+    table.put_item(Item=entry)
+    _after(monitor_id, kind, now, old)
     return now
 
 
-def _write(table, monitor_id, kind, stamp, who) -> dict:
+def _guards(kind: str, meta: dict, body: bytes) -> dict:
+    """Checks the write makes on the way, so most pings never read the monitor:
+    a body is classified by keywords, and a GET or HEAD ignored, only for the
+    monitors that ask for it (the refusal returns the monitor to do so)."""
+    return {
+        "kw": bool(body) and kind in ("success", "fail"),
+        "method": meta.get("method") in ("GET", "HEAD"),
+    }
+
+
+def write(table, monitor_id, ping, stamp, who) -> dict:
     """The ping's one conditional UpdateItem; the monitor as it was."""
-    expression, values = _update(kind, stamp)
+    kind = ping["kind"]
+    expression, values = _update(ping, stamp)
     condition = _condition(who, values)
+    if ping["guards"].get("kw"):
+        condition += " AND attribute_not_exists(kw)"
+    if ping["guards"].get("method"):
+        condition += " AND attribute_not_exists(methods)"
     if kind == "fail":
         values[":up"] = "up"
         condition += " AND NOT (#st = :up AND attribute_exists(outage_start))"
@@ -119,40 +153,14 @@ def _write(table, monitor_id, kind, stamp, who) -> dict:
     )["Attributes"]
 
 
-def _after_refusal(error, table, monitor_id, kind, stamp, who) -> dict:
-    """A refused ping: a wrong credential, no monitor, or a failure landing on
-    an outage whose recovery is not settled yet.
-
-    In the last case the ping settles that recovery as the checker would (its
-    claim ends the old outage) and then records the failure, which opens an
-    outage of its own and is told too. If the recovery cannot be settled now
-    (DynamoDB or SQS failing), the failure is not recorded: 503 and
-    Retry-After, so the client pings again and neither notice is lost.
-    """
-    item = aws.refused_item(error)
-    if not (item and kind == "fail" and alert_rule.recovery_untold(item) and _holds(item, who)):
-        raise _refusal(item, who) from None
-    _tell_news(monitor_id, float(stamp), item, fresh=item)
-    try:
-        return _write(table, monitor_id, kind, stamp, who)
-    except Exception as again:
-        if not aws.rejected(again):
-            raise
-        item = aws.refused_item(again)
-        if item and alert_rule.recovery_untold(item) and _holds(item, who):
-            count("MonitorPingDeferred")
-            raise errors.Unavailable(
-                "this monitor's last recovery is still being told: ping again", retry_after=5
-            ) from None
-        raise _refusal(item, who) from None
-
-
-def _holds(item: dict, who: dict) -> bool:
+def holds(item: dict, who: dict) -> bool:
     """Whether the ping's credential is good for the item (as _condition checks)."""
     if who["monitor_uuid"] is not None:
         return store.generation(item) == who["gen"]  # the UUID is the credential
     if who["given_key"]:
-        return store.holds_key(item, who["given_key"])
+        group = str(item.get("group_digest", ""))
+        shared = bool(group) and hmac.compare_digest(group, store.key_digest(who["given_key"]))
+        return store.holds_key(item, who["given_key"]) or shared
     return item.get("require_key") is False
 
 
@@ -164,26 +172,59 @@ def _condition(who: dict, values: dict) -> str:
             return "attribute_exists(pk) AND (attribute_not_exists(key_gen) OR key_gen = :gen)"
         return "attribute_exists(pk) AND key_gen = :gen"
     if who["given_key"]:
+        # The monitor's own key, or the shared key of its group.
         values[":kd"] = store.key_digest(who["given_key"])
-        return "attribute_exists(pk) AND key_digest = :kd"
+        return "attribute_exists(pk) AND (key_digest = :kd OR group_digest = :kd)"
     values[":false"] = False
     return "attribute_exists(pk) AND require_key = :false"
 
 
-def _refusal(item: dict | None, who: dict) -> errors.HeraldError:
-    """Why the condition failed. On the name forms the key comes first: only
-    whoever holds a name's key learns whether that name has a monitor (else
-    403 would tell names apart from 404s). A rotated-away UUID names none."""
-    name, given = who["name"], who["given_key"]
-    if name is None:
-        return errors.NotFound("no such monitor")
-    if not given:
-        return errors.Forbidden("missing ping key: pass key=KEY or the X-Ping-Key header")
-    if not (store.holds_key(item, given) if item else store.is_ping_key(name, given)):
-        return errors.Forbidden("wrong ping key for this monitor")
-    if not item:
-        return errors.NotFound("no such monitor")
-    return errors.Forbidden("wrong ping key for this monitor")
+def _pair_run(table, monitor_id: str, kind: str, rid: str | None, stamp, old: dict):
+    """The start a finishing ping ends (None: no start to pair with).
+
+    Without a run id the monitor's last start; with one, that id's own start,
+    kept as an item that expires when pairing would no longer be allowed, so
+    overlapping runs of one job are measured apart.
+    """
+    if kind not in ("start", "success", "fail"):
+        return None
+    if rid is None:
+        return old.get("last_start") if kind != "start" else None
+    run_key = {"pk": f"RUN#{monitor_id}", "sk": rid}
+    if kind == "start":
+        expires = int(stamp) + int(RUN_PAIRING)
+        table.put_item(Item={**run_key, "t": stamp, "expires_at": expires})
+        return None
+    reply = table.delete_item(Key=run_key, ReturnValues="ALL_OLD")
+    return reply.get("Attributes", {}).get("t")
+
+
+def _after(monitor_id: str, kind: str, now: float, old: dict) -> None:
+    """What a ping may owe after its write: news, a state flip, a run's deadline."""
+    if alert_rule.is_news(kind, old):
+        _tell_news(monitor_id, now, old)
+        return
+    parked = old.get("paused") or not old.get("monitor", True)
+    if kind == "success" and not parked and old.get("status", "new") in ("new", "late"):
+        from chalicelib.monitors import flips
+
+        why = "first ping" if old.get("status", "new") == "new" else "pinged"
+        flips.record(old, "up", now, why)
+    if kind == "start" and old.get("max_runtime") is not None and not parked:
+        _arm_runtime(monitor_id, now + float(old["max_runtime"]))
+
+
+def _arm_runtime(monitor_id: str, deadline: float) -> None:
+    """Bring the checker's look forward to when this run has run too long."""
+    aws.conditional(
+        aws.table(store.TABLE).update_item,
+        Key=store.key(monitor_id),
+        UpdateExpression="SET due_at = :d, due_pk = if_not_exists(parked, shard_pk)",
+        ConditionExpression=(
+            "attribute_exists(pk) AND (attribute_not_exists(due_at) OR due_at > :d)"
+        ),
+        ExpressionAttributeValues={":d": Decimal(f"{deadline:.6f}")},
+    )
 
 
 def _tell_news(monitor_id: str, now: float, old: dict, fresh: dict | None = None) -> None:
@@ -208,14 +249,14 @@ def _tell_news(monitor_id: str, now: float, old: dict, fresh: dict | None = None
         count("MonitorPingNews")
 
 
-def _log_entry(monitor_id, now, stamp, old, kind, exit_status, meta, body) -> dict:
+def _log_entry(monitor_id, now, stamp, old, ping, meta, body) -> dict:
     seq = int(old.get("pings", 0)) + 1
     entry = {
         "pk": store.log_pk(monitor_id, old),
         "sk": f"{clock.iso(clock.from_epoch(now))}#{seq:010d}",
         "t": stamp,
         "seq": seq,
-        "kind": kind,
+        "kind": ping["kind"],
         "method": meta.get("method", ""),
         "source_ip": meta.get("source_ip", ""),
         "user_agent": (meta.get("user_agent") or "")[:500],
@@ -223,10 +264,8 @@ def _log_entry(monitor_id, now, stamp, old, kind, exit_status, meta, body) -> di
         "body_bytes": len(body),
         "expires_at": int(now) + retention_days() * 86400,
     }
-    if exit_status is not None:
-        entry["exit_status"] = exit_status
-    if kind in ("success", "fail") and old.get("last_start") is not None:
-        entry["duration"] = stamp - old["last_start"]
+    if ping["exit_status"] is not None:
+        entry["exit_status"] = ping["exit_status"]
     return entry
 
 

@@ -182,6 +182,77 @@ def monitors_pings(name):
     return {"monitor": name, "date": day.isoformat(), "pings": entries}
 
 
+@http.route(blueprint, "/monitors/{name}/flips", methods=["GET"])
+def monitors_flips(name):
+    """The monitor's state changes, oldest first (default: the last 93 days)."""
+    from chalicelib.core import clock, values
+    from chalicelib.monitors import flips
+
+    request = blueprint.current_request
+    http.caller(request)
+    params = http.query(request, {"start", "end"})
+    item = _found(unquote(name))
+    end = values.instant(params["end"], "end") if "end" in params else None
+    start = clock.epoch() - 93 * 86400
+    if "start" in params:
+        start = values.instant(params["start"], "start")
+    found = flips.entries(item, start=start, end=end)
+    return {"monitor": item["name"], "flips": [flips.public(f) for f in found]}
+
+
+@http.route(blueprint, "/monitors/{name}/downtime", methods=["GET"])
+def monitors_downtime(name):
+    """Down seconds, outages and the longest outage per day, week or month."""
+    from chalicelib.core import clock
+    from chalicelib.monitors import flips
+
+    request = blueprint.current_request
+    http.caller(request)
+    params = http.query(request, {"period", "count"})
+    period = params.get("period", "day")
+    count = params.get("count", "30")
+    if not count.isdigit():
+        raise errors.Invalid.at("count", "must be a whole number of periods")
+    item = _found(unquote(name))
+    found = flips.summary(item, clock.epoch(), period, int(count))
+    return {"monitor": item["name"], "period": period, "downtime": found}
+
+
+# ---- shared ping keys --------------------------------------------------------------
+
+
+@http.route(blueprint, "/ping-keys", methods=["GET"])
+def ping_keys_list():
+    from chalicelib.monitors import ping_keys
+
+    http.caller(blueprint.current_request)
+    return {"ping_keys": sorted(ping_keys.list_keys(), key=lambda key: key["created_at"])}
+
+
+@http.route(blueprint, "/ping-keys", methods=["POST"])
+def ping_keys_create():
+    from chalicelib.monitors import ping_keys
+
+    request = blueprint.current_request
+    http.caller(request, write=True)
+    body = http.json_object(request)
+    unknown = sorted(set(body) - {"label", "cap"})
+    if unknown:
+        raise errors.Invalid.at(unknown[0], "unknown field")
+    created = ping_keys.create(label=body.get("label", ""), cap=body.get("cap", 100))
+    return http.reply(201, created)
+
+
+@http.route(blueprint, "/ping-keys/{key_id}", methods=["DELETE"])
+def ping_keys_revoke(key_id):
+    from chalicelib.monitors import ping_keys
+
+    http.caller(blueprint.current_request, write=True)
+    if not (len(key_id) == 12 and ping_keys.revoke(key_id)):
+        raise errors.NotFound(f"no shared ping key {key_id[:40]!r}")
+    return {"revoked": key_id}
+
+
 # ---- the testing page --------------------------------------------------------------
 
 

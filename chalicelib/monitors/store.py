@@ -18,9 +18,9 @@ import uuid
 import zlib
 from decimal import Decimal
 
-from chalicelib.core import auth, aws, clock, values
+from chalicelib.core import auth, aws, clock
 from chalicelib.core import secrets as config_secrets
-from chalicelib.monitors.rules import SETTINGS
+from chalicelib.monitors import rules
 
 TABLE = "MONITORS_TABLE"
 SHARDS = 4
@@ -140,6 +140,30 @@ def resolve_uuid(monitor_uuid: str) -> tuple[str, int] | None:
     return (alias["monitor_id"], int(alias["key_gen"])) if alias else None
 
 
+def find_by_uuid(monitor_uuid: str) -> dict | None:
+    """The monitor a UUID names: Herald's own (any generation) or an imported one."""
+    for resolve in (resolve_uuid, resolve_foreign):
+        found = resolve(monitor_uuid)
+        if found is None:
+            continue
+        reply = aws.table(TABLE).get_item(Key=key(found[0]), ConsistentRead=True)
+        item = reply.get("Item")
+        if item and generation(item) == found[1]:
+            return item
+    return None
+
+
+def resolve_foreign(monitor_uuid: str) -> tuple[str, int] | None:
+    """(monitor id, generation) for a UUID another system gave the monitor (an
+    imported Healthchecks check's); its alias is read only when the UUID is
+    not Herald's, so Herald's own pings pay nothing for it."""
+    if is_rotated_uuid(monitor_uuid):
+        return None
+    reply = aws.table(TABLE).get_item(Key=alias_key(monitor_uuid), ConsistentRead=True)
+    alias = reply.get("Item")
+    return (alias["monitor_id"], int(alias["key_gen"])) if alias else None
+
+
 def list_all() -> list[dict]:
     from boto3.dynamodb.conditions import Key
 
@@ -148,12 +172,18 @@ def list_all() -> list[dict]:
 
 
 def update_if_unchanged(
-    item: dict, sets: dict, removes=(), condition: str = "", values: dict | None = None
+    item: dict,
+    sets: dict,
+    removes=(),
+    condition: str = "",
+    values: dict | None = None,
+    also: dict | None = None,
 ) -> dict | None:
     """SET sets (None: REMOVE), REMOVE removes and bump `rev`, only if `rev` is as read.
 
     The monitor as written; None when something (a ping, a checker, an edit,
-    a delete) changed it since.
+    a delete) changed it since. `also`: a ConditionCheck that must hold too
+    (one transaction), e.g. that the shared key a monitor joins still exists.
     """
     removes = [*removes, *(field for field, value in sets.items() if value is None)]
     sets = {field: value for field, value in sets.items() if value is not None}
@@ -164,21 +194,35 @@ def update_if_unchanged(
     )
     if removes:
         expression += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(removes)))
-    changed = aws.conditional(
-        aws.table(TABLE).update_item,
-        Key={"pk": item["pk"], "sk": item["sk"]},
-        UpdateExpression=expression,
-        ConditionExpression="#rev = :rev" + condition,
-        ExpressionAttributeNames={**names, "#rev": "rev"},
-        ExpressionAttributeValues={
+    update = {
+        "Key": {"pk": item["pk"], "sk": item["sk"]},
+        "UpdateExpression": expression,
+        "ConditionExpression": "#rev = :rev" + condition,
+        "ExpressionAttributeNames": {**names, "#rev": "rev"},
+        "ExpressionAttributeValues": {
             **{f":s{i}": value for i, value in enumerate(sets.values())},
             ":one": Decimal(1),
             ":rev": item.get("rev", Decimal(0)),
             **(values or {}),
         },
-        ReturnValues="ALL_NEW",
-    )
+    }
+    if also is not None:
+        if not transact([{"Update": update}, {"ConditionCheck": also}]):
+            return None
+        written = {k: v for k, v in {**item, **sets}.items() if k not in removes}
+        return {**written, "rev": item.get("rev", Decimal(0)) + 1}
+    changed = aws.conditional(aws.table(TABLE).update_item, **update, ReturnValues="ALL_NEW")
     return None if changed is None else changed["Attributes"]
+
+
+def transact(writes: list[dict]) -> bool:
+    """One DynamoDB transaction on the monitors table; False if a condition failed."""
+    name = aws.table(TABLE).name
+    for write in writes:
+        write[next(iter(write))]["TableName"] = name
+    # The resource's client takes plain Python values, as Table calls do.
+    client = aws.dynamodb().meta.client
+    return aws.conditional(client.transact_write_items, TransactItems=writes) is not None
 
 
 def parked(item: dict) -> str | None:
@@ -198,23 +242,36 @@ def place(item: dict, due_at) -> dict:
     return {"due_pk": shard(item["name"]), "due_at": Decimal(str(due_at))}
 
 
+def status(item: dict, now: float) -> str:
+    """new, up, late, down or paused: the stored state, late once overdue."""
+    if item.get("paused"):
+        return "paused"
+    stored = item.get("status", "new")
+    last_ping = item.get("last_ping")
+    if stored == "up" and last_ping is not None:
+        from chalicelib.monitors import schedule
+
+        if now > schedule.late_at(item, float(last_ping)):
+            return "late"
+    return stored
+
+
 def view(item: dict, base: str = "") -> dict:
     """What the API and CLI show of a monitor (no secrets besides its URLs)."""
-    now = clock.epoch()
+    from chalicelib.monitors import schedule
+
     last_ping = item.get("last_ping")
-    late = last_ping is not None and now - float(last_ping) > float(item["max_sleep"])
-    status = "paused" if item.get("paused") else item.get("status", "new")
-    if status == "up" and late:
-        status = "late"
+    expected = None if last_ping is None else float(last_ping)
     result = {
         "name": item["name"],
-        "status": status,
-        **{field: values.plain(item.get(field)) for field in SETTINGS},
+        "status": status(item, clock.epoch()),
+        **rules.shown(item),
+        "schedule_text": schedule.describe(item),
         "last_ping": _when(last_ping),
+        "last_start": _when(item.get("last_start")),
         "last_alert": _when(item.get("last_alert")),
-        "next_deadline": _when(float(last_ping) + float(item["max_sleep"]))
-        if last_ping is not None
-        else None,
+        "next_ping": None if expected is None else _when(schedule.late_at(item, expected)),
+        "next_deadline": None if expected is None else _when(schedule.down_at(item, expected)),
         "pings": int(item.get("pings", 0)),
     }
     if base is not None:

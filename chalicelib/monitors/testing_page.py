@@ -211,13 +211,17 @@ def monitor_list(request) -> Response:
     rows = []
     for item in sorted(store.list_all(), key=lambda item: item["name"]):
         view = store.view(item, None)
-        rows.append(
-            {
-                key: view[key]
-                for key in ("name", "status", "last_ping", "next_deadline", "max_sleep")
-            }
-        )
+        row = {key: view[key] for key in ("name", "status", "last_ping", "next_deadline")}
+        row.update(max_sleep=view["max_sleep"], schedule=view["schedule_text"])
+        row["ping_every"] = _auto_ping_period(view)
+        rows.append(row)
     return _json({"monitors": rows})
+
+
+def _auto_ping_period(view: dict) -> float:
+    """How often auto-ping pings: twice per expected period, so it never alerts."""
+    period = view["max_sleep"] or view["timeout"]
+    return max(1.0, float(period) / 2) if period else 30.0
 
 
 def ping_now(request, name: str) -> Response:

@@ -1,10 +1,11 @@
 """The `herald` command line: one module per capability, all on one group."""
 
-from herald.cli import core, hooks, monitors, sites, subscriptions
+from herald.cli import core, hooks, monitors, ping_keys, sites, subscriptions
 from herald.cli.base import main
 
 for _group in (
     monitors.monitors,
+    ping_keys.ping_keys,
     sites.digest,
     sites.profile_status,
     subscriptions.subscriptions,

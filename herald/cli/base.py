@@ -46,3 +46,18 @@ def app():
     from herald.environment import import_app
 
     return import_app()
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def seconds(_ctx, _param, value):
+    """A click callback: seconds, or a number followed by s, m, h or d (90, 5m, 2h)."""
+    import re
+
+    if value is None:
+        return None
+    match = re.fullmatch(r"(\d+)([smhd]?)", value.strip())
+    if not match:
+        raise click.BadParameter("a number of seconds, or a number followed by s, m, h or d")
+    return int(match.group(1)) * _UNITS[match.group(2) or "s"]

@@ -7,22 +7,10 @@ herald hook rotate HOOK_ID | enable HOOK_ID | deliveries HOOK_ID [-O json]
 """
 
 import json
-import re
 
 import click
 
 from herald.cli import base
-
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def _seconds(_ctx, _param, value):
-    if value is None:
-        return None
-    match = re.fullmatch(r"(\d+)([smhd]?)", value.strip())
-    if not match:
-        raise click.BadParameter("a number of seconds, or a number followed by s, m, h or d")
-    return int(match.group(1)) * _UNITS[match.group(2) or "s"]
 
 
 def _target(ctx):
@@ -46,7 +34,7 @@ def hook() -> None:
     help="webhook (ARG: URL), python (ARG: module[:function]), python_file (ARG: file.py).",
 )
 @click.option("-P", "--persistent", is_flag=True, help="Keep the hook until deleted.")
-@click.option("--ttl", callback=_seconds, help="Life of a temporary hook (default 24h).")
+@click.option("--ttl", callback=base.seconds, help="Life of a temporary hook (default 24h).")
 @click.argument("arg")
 @click.pass_context
 def create(ctx, node, service, type_, persistent, ttl, arg) -> None:

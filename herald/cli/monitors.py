@@ -1,4 +1,5 @@
-"""Command line: Heartbeat monitors: import, list, pause, resume, rotate-key, delete."""
+"""Command line: Heartbeat monitors: create, import, list, urls, flips, pause, resume,
+rotate-key, delete."""
 
 import json
 import sys
@@ -10,11 +11,22 @@ from herald.cli import base
 
 @click.group("monitors")
 def monitors() -> None:
-    """Heartbeat monitors: import, list, pause, resume, rotate-key, delete."""
+    """Heartbeat monitors: create, import, list, urls, flips, pause, resume, rotate-key,
+    delete."""
 
 
 def _connect(ctx: click.Context) -> None:
     base.target(ctx)
+
+
+def _found(ctx: click.Context, name: str) -> dict:
+    _connect(ctx)
+    from chalicelib.monitors import store as model
+
+    item = model.get(name)
+    if item is None:
+        raise click.ClickException(f"no monitor named {name!r}")
+    return item
 
 
 def _base() -> str:
@@ -35,11 +47,11 @@ def import_(ctx: click.Context, config: str) -> None:
         raise click.ClickException(f"{config}: not a readable JSON file: {error}") from None
     _connect(ctx)
     from chalicelib.core.errors import Invalid
-    from chalicelib.monitors import admin as monitor_admin
+    from chalicelib.monitors import seed_config
     from chalicelib.monitors import store as model
 
     try:
-        outcomes, notes = monitor_admin.import_config(document)
+        outcomes, notes = seed_config.import_config(document)
     except Invalid as error:
         raise click.ClickException(f"{config}: {error} (nothing was changed)") from None
     for note in notes:
@@ -73,7 +85,7 @@ def list_(ctx: click.Context, as_json: bool) -> None:
     for view in views:
         click.echo(
             f"{view['name']:24} {view['status']:7} last ping {view['last_ping'] or '-':28} "
-            f"deadline {view['next_deadline'] or '-'}"
+            f"deadline {view['next_deadline'] or '-':28} {view['schedule_text']}"
         )
 
 
@@ -128,6 +140,67 @@ def delete(ctx: click.Context, name: str) -> None:
     if not monitor_admin.delete(name):
         raise click.ClickException(f"no monitor named {name!r}")
     click.echo(f"{name}: deleted")
+
+
+@monitors.command("create")
+@click.argument("name")
+@click.option("--schedule", help='A cron expression: "0 2 * * 1-5", "*/15 * * * *", "@daily".')
+@click.option("--tz", help="The cron schedule's IANA time zone (default UTC).")
+@click.option("--timeout", callback=base.seconds, help="A simple schedule: the expected period.")
+@click.option("--grace", callback=base.seconds, help="How late a ping may be (default 1h).")
+@click.option("--max-sleep", callback=base.seconds, help="The seed's rule: longest silence.")
+@click.option("--email-frequency", callback=base.seconds, help="Remind this often while down.")
+@click.option("--max-runtime", callback=base.seconds, help="Alert when a run takes longer.")
+@click.option("--email", "emails", multiple=True, help="A recipient (repeat for more).")
+@click.option("--tag", "tags", multiple=True, help="A tag (repeat for more).")
+@click.option("--desc", help="A description.")
+@click.option("--group", "group_key", help="A shared ping key's id (herald ping-keys list).")
+@click.pass_context
+def create(ctx: click.Context, name: str, **options) -> None:
+    """Create NAME, or change the given settings of NAME, and print its ping URLs."""
+    settings = {field: value for field, value in options.items() if value not in (None, ())}
+    if "emails" in settings:
+        settings["recipients"] = list(settings.pop("emails"))
+    if "tags" in settings:
+        settings["tags"] = list(settings["tags"])
+    _connect(ctx)
+    from chalicelib.core.errors import Invalid
+    from chalicelib.monitors import admin as monitor_admin
+    from chalicelib.monitors import schedule
+    from chalicelib.monitors import store as model
+
+    if not {"schedule", "timeout", "max_sleep"} & set(settings) and model.get(name) is None:
+        settings["schedule_kind"] = "simple"  # Healthchecks' defaults: a day, an hour's grace
+
+    try:
+        outcome, item = monitor_admin.upsert(name, settings, merge=True)
+    except Invalid as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{name}: {outcome} ({schedule.describe(item)})")
+    _print_urls(item, _base())
+
+
+@monitors.command("urls")
+@click.argument("name")
+@click.pass_context
+def urls(ctx: click.Context, name: str) -> None:
+    """Print NAME's ping URLs (all three forms)."""
+    _print_urls(_found(ctx, name), _base())
+
+
+@monitors.command("flips")
+@click.argument("name")
+@click.option("--days", type=int, default=30, show_default=True, help="How far back.")
+@click.pass_context
+def flips_(ctx: click.Context, name: str, days: int) -> None:
+    """NAME's state changes (up, late, down, paused...) with their reasons."""
+    item = _found(ctx, name)
+    from chalicelib.core import clock
+    from chalicelib.monitors import flips
+
+    for entry in flips.entries(item, start=clock.epoch() - days * 86400):
+        shown = flips.public(entry)
+        click.echo(f"{shown['time']}  {shown['status']:7} {shown['reason']}")
 
 
 if __name__ == "__main__":  # pragma: no cover

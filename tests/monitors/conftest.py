@@ -11,12 +11,10 @@ def make_monitor(aws):
     from chalicelib.monitors import store as monitors
 
     def make(name="backup", **settings):
-        values = {
-            "max_sleep": 300,
-            "email_frequency": 3600,
-            "device_email": ["ops@example.com"],
-            **settings,
-        }
+        # A simple or cron schedule replaces the seed's max_sleep defaults.
+        scheduled = "timeout" in settings or "schedule" in settings
+        seed = {} if scheduled else {"max_sleep": 300, "email_frequency": 3600}
+        values = {**seed, "device_email": ["ops@example.com"], **settings}
         _, item = monitor_admin.upsert(name, values)
         gen = monitors.generation(item)
         return {

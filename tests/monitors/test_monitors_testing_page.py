@@ -50,7 +50,15 @@ def test_a_wrong_password_is_401_and_a_right_one_gives_a_session(client, testing
     listed = client.http.get("/testing/monitors", headers={**H, "Cookie": cookie(reply)})
     assert listed.status_code == 200
     [row] = listed.json_body["monitors"]
-    assert set(row) == {"name", "status", "last_ping", "next_deadline", "max_sleep"}
+    assert set(row) == {
+        "name",
+        "status",
+        "last_ping",
+        "next_deadline",
+        "max_sleep",
+        "schedule",
+        "ping_every",
+    }
 
 
 def test_actions_need_the_header_and_a_valid_session(client, testing_on, make_monitor, clock):

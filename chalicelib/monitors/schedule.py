@@ -1,0 +1,272 @@
+"""When a monitor's next ping is expected, for the three schedule kinds.
+
+Pure functions: times are float epoch seconds (UTC), nothing here reads the
+clock or DynamoDB. The kinds (the contract in rules.py says what is stored):
+
+- max_sleep (the seed's, also an absent schedule_kind): late and down once
+  `max_sleep` seconds pass without a ping.
+- simple: late after last_ping + timeout, down after + timeout + grace.
+- cron: late from the first expected instant after the last ping, down after
+  that instant + grace. The alert rule is strict: down when now > down_at.
+
+Cron in a time zone. A cron expression names local wall times m (naive
+datetimes). The expected instant of m is
+
+    E(m) = the earliest UTC instant at which the local clock reads m or later.
+
+So an ordinary m is its one instant; an m that happens twice (the hour
+repeated when clocks go back) is expected at its FIRST occurrence only (a job
+that ran then is not awaited again an hour later); an m that never happens
+(skipped when clocks go forward, 02:30 in Europe/Berlin on the last Sunday of
+March) is expected at the instant the clock jumps past it (03:00 local),
+which is when cron daemons run such jobs: once, never twice, never not at
+all. Several skipped wall times fall on that one instant, which counts once.
+
+E is non-decreasing in m, so next_match(after) is E of the first match m with
+E(m) > after. croniter starts at the local wall time of `after` (cut to the
+minute) and steps on naive datetimes, so croniter's own DST handling is never
+involved. Starting there never misses an instant: a match m at or before
+local(after) has E(m) <= after, as the clock reads local(after) >= m at
+`after` itself. So no look-back before `after` is needed, in any zone, even
+after a transition. Matches after local(after) whose E is not yet later than
+`after` (the rest of a repeated hour) are stepped over; that is at most the
+matches within one DST shift.
+
+E(m): convert m with fold=0 and fold=1. Equal instants: an ordinary time.
+Else those that read back as m are its occurrences (take the first); if none
+does, m is in a gap and E is the transition between the two instants, found
+by a binary search on whole seconds.
+
+croniter is imported lazily: the ping path imports this module (store.status)
+and pays for croniter only when a cron monitor's time is computed.
+"""
+
+import math
+import re
+from datetime import datetime
+from functools import lru_cache
+
+DEFAULT_GRACE = 3600
+DEFAULT_TIMEOUT = 86400
+MAX_COUNT = 10_000
+MAX_CRON_LENGTH = 100
+ALIASES = ("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly")
+FIELDS = (
+    ("minute", "0-59"),
+    ("hour", "0-23"),
+    ("day-of-month", "1-31, L, nW"),
+    ("month", "1-12 or jan-dec"),
+    ("day-of-week", "0-7 or sun-sat, n#k, Ln"),
+)
+CRON_CHARS = re.compile(r"[0-9A-Za-z*,/#?@ \t-]+")
+# croniter's hashed (H) and random (R) values: not a schedule anyone can read,
+# and R would move at every evaluation.
+HASHED = re.compile(r"[hr](\(.*\))?(/.*)?", re.IGNORECASE)
+ZONE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+-]*(?:/[A-Za-z0-9_+-]+){0,2}")
+# Files zoneinfo would load that are not a place's time: the host's zone, an
+# alias of a default, the "unknown zone" marker, leap-second variants.
+NOT_ZONES = {"local", "localtime", "posixrules", "Factory"}
+NOT_ZONE_PREFIXES = ("posix/", "right/")
+
+
+@lru_cache(maxsize=1)
+def _croniter():
+    from croniter import croniter
+
+    return croniter
+
+
+def kind(item: dict) -> str:
+    named = item.get("schedule_kind") or "max_sleep"
+    if named not in ("max_sleep", "simple", "cron"):
+        raise ValueError(f"unknown schedule kind {named!r}")
+    return named
+
+
+def _seconds(item: dict, field: str) -> float:
+    default = {"grace": DEFAULT_GRACE, "timeout": DEFAULT_TIMEOUT}.get(field)
+    value = item.get(field)
+    return float(default if value is None else value)
+
+
+def _tz(item: dict) -> str:
+    return item.get("tz") or "UTC"
+
+
+def late_at(item: dict, last_ping) -> float:
+    """From when the monitor is late: the next expected ping."""
+    last_ping = float(last_ping)
+    which = kind(item)
+    if which == "cron":
+        return next_match(item["schedule"], _tz(item), last_ping)
+    return last_ping + _seconds(item, "timeout" if which == "simple" else "max_sleep")
+
+
+def down_at(item: dict, last_ping) -> float:
+    """After which the monitor is down (now > down_at)."""
+    last_ping = float(last_ping)
+    which = kind(item)
+    if which == "max_sleep":
+        return last_ping + _seconds(item, "max_sleep")
+    return late_at(item, last_ping) + _seconds(item, "grace")
+
+
+def expected_between(item: dict, start, end, limit: int = MAX_COUNT) -> int:
+    """How many expected pings fall in (start, end]; cron counts stop at limit."""
+    start, end = float(start), float(end)
+    if end <= start:
+        return 0
+    which = kind(item)
+    if which != "cron":
+        period = _seconds(item, "timeout" if which == "simple" else "max_sleep")
+        # max_sleep may be 0 (always overdue): as many as a cron count may be.
+        return math.floor((end - start) / period) if period > 0 else limit
+    count = 0
+    for instant in _instants(item["schedule"], _tz(item), start):
+        if instant > end or count >= limit:
+            break
+        count += 1
+    return count
+
+
+def next_match(expression: str, tz: str, after) -> float:
+    """The first expected instant of `expression` in zone `tz` strictly after `after`."""
+    return next(_instants(expression, tz, float(after)))
+
+
+def _instants(expression: str, tz: str, after: float):
+    """The expected instants after `after`, each once, in order (see the docstring)."""
+    zone = _zone(tz)
+    start = _wall(after, zone).replace(second=0, microsecond=0)
+    matches = _croniter()(expression, start)
+    last = after
+    while True:
+        try:
+            wall = matches.get_next(datetime)
+        except ValueError as error:  # CroniterBadDateError: no match within 50 years
+            raise ValueError(f"cron {expression!r} has no next match") from error
+        instant = _expected(wall, zone)
+        if instant > last:
+            last = instant
+            yield instant
+
+
+def _zone(tz: str):
+    from zoneinfo import ZoneInfo
+
+    try:
+        return ZoneInfo(tz)
+    except (KeyError, ValueError, OSError) as error:
+        raise ValueError(f"unknown time zone {tz!r}") from error
+
+
+def _wall(instant: float, zone) -> datetime:
+    """The local clock's reading at `instant`, as a naive datetime."""
+    return datetime.fromtimestamp(instant, zone).replace(tzinfo=None, fold=0)
+
+
+def _expected(wall: datetime, zone) -> float:
+    """E(wall): the earliest instant the local clock reads `wall` or later."""
+    first = wall.replace(tzinfo=zone, fold=0).timestamp()
+    second = wall.replace(tzinfo=zone, fold=1).timestamp()
+    if first == second:
+        return first
+    real = [t for t in (first, second) if _wall(t, zone) == wall]
+    if real:
+        return min(real)
+    # In a gap: before the jump the clock reads less than `wall`, from it on more.
+    low, high = math.floor(min(first, second)), math.ceil(max(first, second))
+    while high - low > 1:
+        middle = (low + high) // 2
+        if _wall(middle, zone) >= wall:
+            high = middle
+        else:
+            low = middle
+    return float(high)
+
+
+def check_cron(expression) -> str:
+    """The expression, stripped, if Herald can schedule it; else ValueError saying why."""
+    if not isinstance(expression, str):
+        raise ValueError("must be text")
+    text = expression.strip()
+    if not text:
+        raise ValueError("empty (five fields such as '0 2 * * *', or @daily)")
+    if len(text) > MAX_CRON_LENGTH:
+        raise ValueError(f"too long (at most {MAX_CRON_LENGTH} characters)")
+    if not CRON_CHARS.fullmatch(text):
+        raise ValueError("may hold only letters, digits, spaces and * , - / # ?")
+    if text.startswith("@"):
+        if text.lower() not in ALIASES:
+            raise ValueError(f"unknown alias {text!r} (known: {', '.join(ALIASES)})")
+        return text
+    fields = text.split()
+    if len(fields) != len(FIELDS):
+        raise ValueError(
+            f"needs exactly 5 fields (minute hour day-of-month month day-of-week), "
+            f"got {len(fields)}"
+        )
+    for index, field in enumerate(fields):
+        _check_field(index, field)
+    croniter = _croniter()
+    try:
+        croniter(text, datetime(2000, 1, 1)).get_next(datetime)
+    except ValueError as error:
+        if "find next date" in str(error):
+            raise ValueError("never matches (no such date)") from None
+        raise ValueError("not a cron expression croniter accepts") from None
+    return text
+
+
+def _check_field(index: int, field: str) -> None:
+    name, allowed = FIELDS[index]
+    if any(HASHED.fullmatch(part) for part in field.split(",")):
+        raise ValueError(f"{name} field {field!r}: H and R (hashed, random) are not supported")
+    probe = " ".join(field if i == index else "*" for i in range(len(FIELDS)))
+    try:
+        _croniter().expand(probe)
+    except ValueError:
+        raise ValueError(f"{name} field {field!r} is not valid ({allowed})") from None
+
+
+def check_tz(name) -> str:
+    """An IANA time zone name zoneinfo knows; else ValueError."""
+    if not isinstance(name, str):
+        raise ValueError("must be text")
+    name = name.strip()
+    if not name:
+        raise ValueError("empty (an IANA time zone name such as Europe/Berlin)")
+    if len(name) > 64:
+        raise ValueError("too long (at most 64 characters)")
+    refused = name in NOT_ZONES or name.startswith(NOT_ZONE_PREFIXES)
+    if refused or not ZONE_NAME.fullmatch(name):
+        raise ValueError(f"{name!r} is not an IANA time zone name such as Europe/Berlin")
+    try:
+        _zone(name)
+    except ValueError:
+        raise ValueError(f"unknown time zone {name!r} (IANA names such as Europe/Berlin)") from None
+    return name
+
+
+def describe(item: dict) -> str:
+    """The schedule in a few words, for people."""
+    which = kind(item)
+    if which == "max_sleep":
+        return f"no ping for over {span(_seconds(item, 'max_sleep'))}"
+    grace = span(_seconds(item, "grace"))
+    if which == "simple":
+        return f"every {span(_seconds(item, 'timeout'))}, grace {grace}"
+    return f"cron {item.get('schedule')} ({_tz(item)}), grace {grace}"
+
+
+def span(seconds) -> str:
+    """A duration as days, h, min and s: 5400 -> '1 h 30 min'."""
+    left = round(float(seconds))
+    parts = []
+    for size, one, many in ((86400, "day", "days"), (3600, "h", "h"), (60, "min", "min")):
+        count, left = divmod(left, size)
+        if count:
+            parts.append(f"{count} {one if count == 1 else many}")
+    if left or not parts:
+        parts.append(f"{left} s")
+    return " ".join(parts)
