@@ -15,6 +15,7 @@ from chalice import Chalice
 from chalicelib.core import observability
 from chalicelib.core.routes import blueprint as core_routes
 from chalicelib.hooks.routes import blueprint as hook_routes
+from chalicelib.monitors.hc_routes import blueprint as healthchecks_routes
 from chalicelib.monitors.routes import blueprint as monitor_routes
 from chalicelib.sites.routes import blueprint as site_routes
 from chalicelib.subscriptions.routes import blueprint as subscription_routes
@@ -23,7 +24,14 @@ app = Chalice(app_name="herald", configure_logs=False)
 app.register_middleware(
     observability.middleware(lambda: getattr(app, "lambda_context", None)), "all"
 )
-for blueprint in (core_routes, monitor_routes, site_routes, subscription_routes, hook_routes):
+for blueprint in (
+    core_routes,
+    monitor_routes,
+    healthchecks_routes,
+    site_routes,
+    subscription_routes,
+    hook_routes,
+):
     app.register_blueprint(blueprint)
 
 
