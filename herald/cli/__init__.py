@@ -1,6 +1,6 @@
 """The `herald` command line: one module per capability, all on one group."""
 
-from herald.cli import core, hooks, monitors, ping_keys, sites, subscriptions
+from herald.cli import core, healthchecks, hooks, monitors, ping_keys, sites, subscriptions
 from herald.cli.base import main
 
 for _group in (
@@ -13,4 +13,4 @@ for _group in (
 ):
     main.add_command(_group)
 
-__all__ = ["main", "core"]
+__all__ = ["main", "core", "healthchecks"]
