@@ -1,6 +1,5 @@
 """Flips: a monitor's state changes, its outages and its downtime per day, week and month."""
 
-import importlib.util
 from datetime import datetime
 from decimal import Decimal
 
@@ -107,10 +106,6 @@ def test_it_keeps_flips_for_100_days_by_default(aws, clock):
     assert flips.entries(MONITOR) == []
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("chalicelib.monitors.schedule") is None,
-    reason="needs chalicelib.monitors.schedule (admin.upsert validates through it)",
-)
 def test_it_starts_a_re_created_monitor_with_no_flips(make_monitor, clock):
     from chalicelib.monitors import flips, store
 
