@@ -19,6 +19,13 @@ A monitor that never pinged is not alerted; `monitor: false` or paused never.
 Besides silence there is news: a fail ping that opened an outage ("fail"),
 and the first success after an alerted outage ("up", the recovery mail).
 A ping settles its own news at once (is_news); the checker is the backstop.
+
+Simple and cron schedules (schedule.py) use the same rule with "late" read
+as "past down_at" (the expected ping plus its grace) and no reminders unless
+email_frequency is set; max_sleep monitors go through the original's
+functions above unchanged. Two needs tell nobody: "late" (past the expected
+ping, within grace: recorded as a flip) and "clear". A run past max_runtime
+is "long", an outage like a failure.
 """
 
 from dataclasses import dataclass

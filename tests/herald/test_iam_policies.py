@@ -155,6 +155,7 @@ def _use_the_api(http, key, feed) -> None:
     ok(http.get("/monitors/backup/pings?date=2026-11-02", headers=key))
     send("POST", "/monitors/spare/pause")
     send("POST", "/monitors/spare/resume")
+    _use_schedules_and_shared_keys(http, key, send)
     person = {"id": "alice", "name": "Alice", "contacts": ["alice@example.org"]}
     send("POST", "/subscribers", person)
     send("PUT", "/subscribers/alice", person)
@@ -172,6 +173,22 @@ def _use_the_api(http, key, feed) -> None:
     send("POST", f"/hooks/{hook['id']}/rotate-secret")
     login = {"X-Herald-Testing": "1", "Content-Type": "application/json"}
     ok(http.post("/testing/login", headers=login, body=json.dumps({"password": "correct horse"})))
+
+
+def _use_schedules_and_shared_keys(http, key, send) -> None:
+    """Issue 11's routes: a cron monitor joining a shared key's group (a
+    transaction), ?create=1, a run with its id, flips, Healthchecks' API."""
+    shared = send("POST", "/ping-keys", {"label": "iam"})
+    cron = {"schedule": "*/5 * * * *", "tz": "Europe/Berlin", "group_key": shared["key_id"]}
+    send("PUT", "/monitors/nightly", cron)
+    rid = "5b0c2b5e-1d1e-4a8e-9a57-0a8b8d6a1f00"
+    ok(http.get(f"/ping/{shared['key']}/nightly/start?rid={rid}"))
+    ok(http.get(f"/ping/{shared['key']}/nightly?rid={rid}"))
+    ok(http.get(f"/ping/{shared['key']}/made-by-ping?create=1"))
+    ok(http.get("/monitors/nightly/flips", headers=key))
+    ok(http.get("/monitors/nightly/downtime?period=week&count=2", headers=key))
+    ok(http.get("/ping-keys", headers=key))
+    ok(http.get("/api/v3/checks/", headers=key))
 
 
 def _read_and_delete(http, key) -> None:
