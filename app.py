@@ -13,6 +13,7 @@ import os
 from chalice import Chalice
 
 from chalicelib.core import observability
+from chalicelib.core.channels.routes import blueprint as channel_routes
 from chalicelib.core.routes import blueprint as core_routes
 from chalicelib.hooks.routes import blueprint as hook_routes
 from chalicelib.monitors.hc_routes import blueprint as healthchecks_routes
@@ -28,6 +29,7 @@ for blueprint in (
     core_routes,
     monitor_routes,
     healthchecks_routes,
+    channel_routes,
     site_routes,
     subscription_routes,
     hook_routes,

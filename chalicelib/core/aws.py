@@ -29,10 +29,11 @@ def region() -> str:
 
 
 @functools.cache
-def client(service: str):
+def client(service: str, in_region: str | None = None):
+    """A client in the deployment's region, or in in_region (an SNS topic's own)."""
     import boto3
 
-    return boto3.session.Session().client(service, region_name=region())
+    return boto3.session.Session().client(service, region_name=in_region or region())
 
 
 @functools.cache

@@ -1,12 +1,16 @@
 """The hooks queue: events in, one delivery per matching hook, retried, recorded.
 
-Two kinds of message arrive on the hooks queue:
+Three kinds of message arrive on the hooks queue (the queue of every
+outgoing delivery; a channel's, chalicelib/core/channels/delivery.py, rides it
+with the same retries, claims and dead-letter queue):
 
 - an EventBridge event (the bus rule routes every source="herald" event
   here; the Herald event is its `detail`): it fans out into one delivery
   message per matching hook, sent back to the same queue;
 - a delivery message {"herald": "hook-delivery", hook_id, delivery_id,
-  attempt, first_at, not_before, event}: one attempt at one hook.
+  attempt, first_at, not_before, event}: one attempt at one hook;
+- a channel delivery {"herald": "channel-delivery", ...}: one attempt at
+  one alert channel, handed to chalicelib/core/channels/delivery.py.
 
 At-least-once: the delivery id (the `webhook-id`) is derived from the event id
 and the hook id, so an event that arrives twice gives the same delivery id,
@@ -16,31 +20,23 @@ another worker holds it. A failed attempt schedules the next one as a new
 message that waits (DelaySeconds, at most 900 s, so long waits hop through
 the queue several times) until its `not_before`; after RETRY_SECONDS from the
 first attempt it is dead: recorded so, counted on the hook and copied to the
-hooks dead-letter queue. Every attempt is recorded under its hook for
-RETENTION_DAYS.
+hooks dead-letter queue (chalicelib.core.retrying, shared with channels).
+Every attempt is recorded under its hook for RETENTION_DAYS.
 """
 
 import copy
 import hashlib
 import json
-import math
 import os
-import random
 import time
 
-from chalicelib.core import aws, clock, idempotency, sqs, values
+from chalicelib.core import aws, clock, idempotency, retrying, sqs, values
 from chalicelib.core.observability import count, logger
 from chalicelib.hooks import python_hooks, store, webhooks
 
 MESSAGE = "hook-delivery"
-MAX_SQS_DELAY = 900
-BASE_DELAY = 30
-MAX_DELAY = 4 * 3600
 LEASE = 90  # longer than one attempt (10 s timeout, a few redirects)
-
-
-def retry_seconds() -> int:
-    return int(os.environ.get("HOOK_RETRY_SECONDS", 24 * 3600))
+retry_seconds = retrying.retry_seconds
 
 
 def retention_seconds() -> int:
@@ -65,6 +61,10 @@ def _handle_record(record: dict) -> bool:
             count("HookMessagesDropped")
             return True
         return _deliver(body, record)
+    if isinstance(body, dict) and body.get("herald") == "channel-delivery":
+        from chalicelib.core.channels import delivery
+
+        return delivery.handle(body, record)
     if isinstance(body, dict) and isinstance(body.get("detail"), dict):
         return _fan_out(body["detail"])
     logger.error("hooks message dropped: neither an event nor a delivery")
@@ -114,14 +114,13 @@ def _fan_out(event: dict) -> bool:
     return True
 
 
-def _enqueue(message: dict) -> None:
-    wait = max(0, math.ceil(message["not_before"] - clock.epoch()))
-    sqs.send("hooks", [message], delay=min(MAX_SQS_DELAY, wait))
+def requeue(message: dict) -> None:
+    retrying.requeue("hooks", message)
 
 
 def _deliver(message: dict, record: dict | None = None) -> bool:
     if message["not_before"] > clock.epoch() + 1:
-        _enqueue(message)  # not yet: wait in the queue again (SQS delays are <= 900 s)
+        requeue(message)  # not yet: wait in the queue again (SQS delays are <= 900 s)
         return True
     hook = store.get(message["hook_id"])
     if hook is None or not hook.get("enabled", True):
@@ -164,13 +163,8 @@ def attempt(hook: dict, message: dict) -> webhooks.Outcome:
 
 
 def next_attempt_at(message: dict, outcome: webhooks.Outcome) -> float | None:
-    """When to try again (backoff with jitter, at least Retry-After); None: give up."""
-    delay = min(MAX_DELAY, BASE_DELAY * 2 ** (message["attempt"] - 1))
-    delay *= random.uniform(0.75, 1.25)
-    if outcome.retry_after is not None:
-        delay = max(delay, outcome.retry_after)
-    at = clock.epoch() + delay
-    return at if at <= float(message["first_at"]) + retry_seconds() else None
+    """When to try again (chalicelib.core.retrying); None: give up."""
+    return retrying.next_attempt_at(message, outcome.retry_after)
 
 
 def _settle(hook: dict, message: dict, outcome: webhooks.Outcome) -> None:
@@ -187,9 +181,9 @@ def _settle(hook: dict, message: dict, outcome: webhooks.Outcome) -> None:
     record(hook["id"], message, outcome, status, next_at)
     count({"success": "HookDelivered", "retrying": "HookRetried"}.get(status, "HookFailed"))
     if next_at:
-        _enqueue({**message, "attempt": message["attempt"] + 1, "not_before": next_at})
+        requeue({**message, "attempt": message["attempt"] + 1, "not_before": next_at})
     elif status == "dead":
-        _dead_letter(message, outcome)
+        retrying.dead_letter("hooks", message, outcome.code, outcome.error)
         store.count_dead(hook["id"])
 
 
@@ -250,18 +244,4 @@ _HIDDEN = ("pk", "sk", "expires_at")
 
 
 def dead_letter_url() -> str:
-    """The hooks queue's own dead-letter queue, from its redrive policy."""
-    client = aws.client("sqs")
-    attributes = client.get_queue_attributes(
-        QueueUrl=aws.queue_url("hooks"), AttributeNames=["RedrivePolicy"]
-    )["Attributes"]
-    arn = json.loads(attributes["RedrivePolicy"])["deadLetterTargetArn"]
-    return client.get_queue_url(QueueName=arn.rsplit(":", 1)[1])["QueueUrl"]
-
-
-def _dead_letter(message: dict, outcome) -> None:
-    logger.error("hook delivery dead", extra={"delivery": message["delivery_id"]})
-    dead = {"at": _now_iso(), "code": outcome.code, "error": outcome.error}
-    aws.client("sqs").send_message(
-        QueueUrl=dead_letter_url(), MessageBody=json.dumps({**message, "dead": dead}, default=str)
-    )
+    return retrying.dead_letter_url("hooks")

@@ -7,24 +7,22 @@ of the table holds nothing that signs. Rotating bumps the version; for a
 while afterwards both the new and the previous signature are sent, so the
 receiver can switch secrets without losing a delivery.
 
-A request carries `webhook-id` (the same on every retry: the receiver's
-de-duplication key), `webhook-timestamp` (Unix seconds of this attempt) and
-`webhook-signature` (`v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, space
-separated when there are two).
+The wire format (headers, signature, body) is chalicelib.core.standard_webhooks,
+which web-hook channels speak too.
 """
 
 import base64
 import hashlib
 import hmac
-import json
 from dataclasses import dataclass
 
 from chalicelib.core import clock, outgoing, secrets
+from chalicelib.core.standard_webhooks import PREFIX, USER_AGENT, body_for, sign
 
-PREFIX = "whsec_"
+__all__ = ["PREFIX", "USER_AGENT", "body_for", "sign"]  # the format lives in core
+
 TIMEOUT = 10.0
 MAX_REDIRECTS = 3
-USER_AGENT = "Herald-Webhooks/1"
 
 
 def secret_bytes(hook_id: str, salt: str, version: int) -> bytes:
@@ -43,19 +41,6 @@ def signing_versions(hook: dict, now: float) -> list[int]:
     if hook.get("rotation_until") and float(hook["rotation_until"]) > now and version > 1:
         versions.append(version - 1)
     return versions
-
-
-def sign(secret: bytes, msg_id: str, timestamp: int, body: bytes) -> str:
-    signed = f"{msg_id}.{timestamp}.".encode() + body
-    return "v1," + base64.b64encode(hmac.new(secret, signed, hashlib.sha256).digest()).decode()
-
-
-def body_for(event: dict) -> bytes:
-    """The request body: {type, timestamp, data}, data naming the event's source."""
-    data = dict(event.get("data") or {})
-    data.setdefault("source", event.get("source"))
-    payload = {"type": event["type"], "timestamp": event["time"], "data": data}
-    return json.dumps(payload, separators=(",", ":"), sort_keys=True, default=str).encode()
 
 
 def headers_for(hook: dict, msg_id: str, body: bytes) -> dict:

@@ -95,6 +95,7 @@ def _upsert_once(name: str, given: dict, merge: bool = False) -> tuple[str, dict
         settings = rules.validate(name, _merged(base, given), where="monitor")
     # Read on every attempt: a key revoked meanwhile is refused, not retried.
     settings = _with_group(settings)
+    _check_channels(settings)
     if item is None:
         return "created", _create(name, settings)
     if all(item.get(field) == value for field, value in settings.items()):
@@ -130,6 +131,14 @@ def _with_group(settings: dict) -> dict:
     if record is None:
         raise Invalid(f"monitor.group_key: no shared ping key with id {group!r}")
     return {**settings, "group_digest": record["digest"]}
+
+
+def _check_channels(settings: dict) -> None:
+    from chalicelib.core.channels import store as channels
+
+    for channel_id in settings.get("channels") or []:
+        if channels.get(channel_id) is None:
+            raise Invalid(f"monitor.channels: no channel with id {channel_id!r}")
 
 
 def _key_check(settings: dict) -> dict:

@@ -11,23 +11,12 @@ business (chalicelib/monitors/channels/).
 """
 
 import re
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from chalicelib.core import clock
+from chalicelib.core.channels.notice import Notice
 from chalicelib.monitors import links
-
-
-@dataclass(frozen=True)
-class Notice:
-    id: str
-    kind: str  # down, fail, long, up
-    monitor: str
-    subject: str
-    paragraphs: tuple[str, ...]
-    link: str
-    link_label: str
 
 
 def duration(seconds: float) -> str:

@@ -46,6 +46,7 @@ SETTINGS = (
     *DESCRIPTIVE,
     *RUNS,
     "group_key",
+    "channels",
 )
 DEFAULTS = {"monitor": True, "refresh_on_ping_restored": True, "require_key": True}
 # Healthchecks' defaults, so a check created without them behaves as there.
@@ -97,10 +98,13 @@ def words(field: str, value, *, limit: int = 50, pattern=TAG) -> list[str]:
 
 
 def _shape(pattern) -> str:
-    return "1-64 characters, no spaces" if pattern is TAG else "1-200 characters, one line"
+    if pattern is TAG:
+        return "1-64 characters, no spaces"
+    return "a channel's id" if pattern is CHANNEL_ID else "1-200 characters, one line"
 
 
 KEYWORD = re.compile(r"[^\x00-\x1f\x7f]{1,200}")
+CHANNEL_ID = re.compile(r"[0-9a-f]{16}")
 
 
 def kind_of(settings: dict, at: str) -> str:
@@ -172,6 +176,9 @@ def _describing(settings: dict, at: str) -> dict:
     if group is not None and not (isinstance(group, str) and re.fullmatch(r"[0-9a-f]{12}", group)):
         raise Invalid(f"{at}.group_key: must be a shared ping key's id (12 hex digits)")
     result["group_key"] = group
+    # The alert channels it tells besides its recipients (admin checks they exist).
+    channels = settings.get("channels", [])
+    result["channels"] = words(f"{at}.channels", channels, limit=20, pattern=CHANNEL_ID)
     return result
 
 
@@ -230,7 +237,7 @@ def shown(item: dict) -> dict:
         result["max_sleep"] = None
     for field, default in (("title", ""), ("desc", ""), ("methods", ""), ("manual_resume", False)):
         result[field] = result[field] or default
-    for field in ("tags", "success_keywords", "failure_keywords"):
+    for field in ("tags", "success_keywords", "failure_keywords", "channels"):
         result[field] = result[field] or []
     return result
 

@@ -1,11 +1,21 @@
 """The `herald` command line: one module per capability, all on one group."""
 
-from herald.cli import core, healthchecks, hooks, monitors, ping_keys, sites, subscriptions
+from herald.cli import (
+    channels,
+    core,
+    healthchecks,
+    hooks,
+    monitors,
+    ping_keys,
+    sites,
+    subscriptions,
+)
 from herald.cli.base import main
 
 for _group in (
     monitors.monitors,
     ping_keys.ping_keys,
+    channels.channels,
     sites.digest,
     sites.profile_status,
     subscriptions.subscriptions,

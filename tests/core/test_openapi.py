@@ -80,7 +80,7 @@ def test_every_change_asks_for_a_read_write_key_and_every_read_for_any_key():
     for path, item in document["paths"].items():
         for method, operation in item.items():
             schemes = [name for alternative in operation["security"] for name in alternative]
-            if path.startswith(("/monitors", "/runs", "/subscri", "/hooks")):
+            if path.startswith(("/monitors", "/runs", "/subscri", "/hooks", "/channels")):
                 role = ["read-write"] if method in ("post", "put", "patch", "delete") else []
                 assert operation["security"] == [{"apiKey": role}], f"{method} {path}"
             elif path.startswith("/testing/monitors"):

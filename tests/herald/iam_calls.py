@@ -43,6 +43,8 @@ def needs(service: str, operation: str, params: dict) -> list[tuple[str, str]]:
     if service == "ses":
         sender = os.environ["MAIL_SENDER"]
         return [(f"ses:{operation}", arn("ses", f"identity/{sender}"))]
+    if service == "ssm" and "Name" in params:
+        return [(f"ssm:{operation}", arn("ssm", f"parameter{params['Name']}"))]
     return [(f"{service}:{operation}", "*")]
 
 

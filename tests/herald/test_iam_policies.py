@@ -140,8 +140,11 @@ def _use_the_api(http, key, feed) -> None:
         return ok(http.request(method, path, headers=key, body=json.dumps(body or {}).encode()))
 
     ok(http.get("/health"))
+    # backup's alert also goes to a Slack channel (the feed's server stands in).
+    hook = {"url": feed.url + "/slack-hook"}
+    slack = send("POST", "/channels", {"kind": "slack", "name": "alerts", "config": hook})
     monitor = {"max_sleep": 300, "email_frequency": 3600, "device_email": ["ops@example.com"]}
-    send("PUT", "/monitors/backup", monitor)
+    send("PUT", "/monitors/backup", {**monitor, "channels": [slack["id"]]})
     send("POST", "/monitors", {"name": "spare", **monitor})
     ok(http.get("/monitors", headers=key))
     ok(http.get("/monitors/backup", headers=key))
@@ -153,9 +156,10 @@ def _use_the_api(http, key, feed) -> None:
         )
     )
     ok(http.get("/monitors/backup/pings?date=2026-11-02", headers=key))
+    ok(http.get(f"/ping/{monitors.uuid_for('spare')}/fail"))  # news: mailed by the ping
     send("POST", "/monitors/spare/pause")
     send("POST", "/monitors/spare/resume")
-    _use_schedules_and_shared_keys(http, key, send)
+    _use_schedules_and_shared_keys(http, key, send, slack["id"])
     person = {"id": "alice", "name": "Alice", "contacts": ["alice@example.org"]}
     send("POST", "/subscribers", person)
     send("PUT", "/subscribers/alice", person)
@@ -175,20 +179,36 @@ def _use_the_api(http, key, feed) -> None:
     ok(http.post("/testing/login", headers=login, body=json.dumps({"password": "correct horse"})))
 
 
-def _use_schedules_and_shared_keys(http, key, send) -> None:
+def _use_schedules_and_shared_keys(http, key, send, channel_id) -> None:
     """Issue 11's routes: a cron monitor joining a shared key's group (a
     transaction), ?create=1, a run with its id, flips, Healthchecks' API."""
     shared = send("POST", "/ping-keys", {"label": "iam"})
     cron = {"schedule": "*/5 * * * *", "tz": "Europe/Berlin", "group_key": shared["key_id"]}
+    cron["channels"] = [channel_id]
     send("PUT", "/monitors/nightly", cron)
     rid = "5b0c2b5e-1d1e-4a8e-9a57-0a8b8d6a1f00"
     ok(http.get(f"/ping/{shared['key']}/nightly/start?rid={rid}"))
     ok(http.get(f"/ping/{shared['key']}/nightly?rid={rid}"))
     ok(http.get(f"/ping/{shared['key']}/made-by-ping?create=1"))
+    ok(http.get(f"/ping/{shared['key']}/nightly/fail"))  # news: queued for its channel
     ok(http.get("/monitors/nightly/flips", headers=key))
     ok(http.get("/monitors/nightly/downtime?period=week&count=2", headers=key))
     ok(http.get("/ping-keys", headers=key))
     ok(http.get("/api/v3/checks/", headers=key))
+    _use_channels(send)
+
+
+def _use_channels(send) -> None:
+    """Issue 12's channels: a secret goes to SSM; a test goes out; delete drops it."""
+    hook = {"url": "https://hooks.slack.com/services/T0/B0/iamiamiamiamiamiam"}
+    slack = send("POST", "/channels", {"kind": "slack", "name": "iam", "config": hook})
+    send("PATCH", f"/channels/{slack['id']}", {"config": hook})
+    mail = {"recipients": ["ops@example.com"]}
+    email = send("POST", "/channels", {"kind": "email", "name": "ops", "config": mail})
+    send("POST", f"/channels/{email['id']}/test")
+    send("GET", f"/channels/{email['id']}/deliveries")
+    send("GET", "/channels")
+    send("DELETE", f"/channels/{slack['id']}")
 
 
 def _read_and_delete(http, key) -> None:
@@ -219,6 +239,7 @@ UNWALKED = {
         "dynamodb:BatchGetItem",
         "dynamodb:ConditionCheckItem",
         "kms:Decrypt",
+        "sns:Publish",  # testing an SNS channel: the account's own topics
     },
     "outbox_deliver": NOT_EXERCISED["claims"] | NOT_EXERCISED["retries"],
     "check_monitors": {"dynamodb:GetItem", "kms:Decrypt"},
@@ -236,7 +257,8 @@ UNWALKED = {
     "notify_subscribers": {"dynamodb:GetItem", "sqs:ChangeMessageVisibility", "kms:Decrypt"},
     "hooks_deliver": NOT_EXERCISED["claims"]
     | NOT_EXERCISED["retries"]
-    | {"dynamodb:UpdateItem", "kms:Decrypt"},
+    # a hook's own writes; a channel's operator mail when disabled; SNS channels
+    | {"dynamodb:UpdateItem", "kms:Decrypt", "sns:Publish"},
 }
 
 

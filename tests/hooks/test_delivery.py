@@ -10,9 +10,9 @@ from standardwebhooks.webhooks import Webhook
 
 @pytest.fixture
 def no_jitter(monkeypatch):
-    from chalicelib.hooks import delivery as hook_delivery
+    from chalicelib.core import retrying
 
-    monkeypatch.setattr(hook_delivery.random, "uniform", lambda low, high: 1.0)
+    monkeypatch.setattr(retrying.random, "uniform", lambda low, high: 1.0)
 
 
 def deliveries(client, api_key, hook_id, query=""):

@@ -25,8 +25,11 @@ def render(notice) -> tuple[str, str]:
     return text, page
 
 
-def send(channel: dict, notice) -> None:
+def send(channel: dict, notice, tag: str = "") -> None:
+    """tag: the e-mail channel's id, so its mails' ids differ from the
+    recipients' own (the same address in both gets both)."""
     text, page = render(notice)
+    base = f"{notice.id}-{tag}" if tag else notice.id
     outbox.enqueue(
         [
             outbox.Mail(
@@ -35,7 +38,7 @@ def send(channel: dict, notice) -> None:
                 text=text,
                 html=page,
                 kind=f"monitor.{notice.kind}",
-                id=mail_id(notice.id, index),
+                id=mail_id(base, index),
             )
             for index, address in enumerate(channel["recipients"])
         ]

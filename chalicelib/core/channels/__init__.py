@@ -1,0 +1,1 @@
+"""Alert channels: where notices go besides (and as) e-mail (issue 12)."""

@@ -1,0 +1,143 @@
+"""Command line: alert channels (Slack, Teams, PagerDuty, ...): create, list, test.
+
+herald channels create KIND NAME -c key=value ...   (secrets are shown once, as hints after)
+herald channels list | test ID | deliveries ID | enable ID | disable ID | delete ID
+"""
+
+import click
+
+from herald.cli import base
+
+
+@click.group("channels")
+def channels() -> None:
+    """Alert channels: create, list, test, deliveries, enable, disable, delete."""
+
+
+def _config(pairs: tuple[str, ...]) -> dict:
+    config = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{pair!r}: use key=value", param_hint="--config")
+        if key == "recipients":
+            config.setdefault(key, []).append(value)
+        elif value.isdigit() and key == "priority":
+            config[key] = int(value)
+        else:
+            config[key] = value
+    return config
+
+
+def _show(view: dict) -> None:
+    state = "enabled" if view["enabled"] else f"DISABLED ({view['disabled_reason'] or 'by hand'})"
+    settings = ", ".join(f"{key}={value}" for key, value in sorted(view["config"].items()))
+    click.echo(f"{view['id']}  {view['kind']:9} {view['name']:24} {state}  {settings}")
+
+
+def _record(ctx: click.Context, channel_id: str) -> dict:
+    base.target(ctx)
+    from chalicelib.core.channels import store
+
+    record = store.get(channel_id)
+    if record is None:
+        raise click.ClickException(f"no channel {channel_id!r}")
+    return record
+
+
+@channels.command("create")
+@click.argument("kind")
+@click.argument("name")
+@click.option("-c", "--config", "pairs", multiple=True, help="A setting: url=..., topic=...")
+@click.pass_context
+def create(ctx: click.Context, kind: str, name: str, pairs: tuple[str, ...]) -> None:
+    """A channel of KIND (email, slack, teams, discord, telegram, ntfy, pagerduty,
+    opsgenie, sns, webhook) named NAME."""
+    config = _config(pairs)
+    base.target(ctx)
+    from chalicelib.core.channels import store
+    from chalicelib.core.errors import Invalid
+
+    try:
+        record = store.create(kind, name, config)
+    except Invalid as error:
+        raise click.ClickException(str(error)) from None
+    _show(store.view(record))
+
+
+@channels.command("list")
+@click.pass_context
+def list_(ctx: click.Context) -> None:
+    """Every channel, secrets shown as hints only."""
+    base.target(ctx)
+    from chalicelib.core.channels import store
+
+    for record in store.list_all():
+        _show(store.view(record))
+
+
+@channels.command("test")
+@click.argument("channel_id")
+@click.pass_context
+def test(ctx: click.Context, channel_id: str) -> None:
+    """Send a test message now and print the service's answer."""
+    record = _record(ctx, channel_id)
+    from chalicelib.core.channels import sending
+
+    outcome = sending.send(record, sending.test_notice(record))
+    code = f" {outcome.code}" if outcome.code is not None else ""
+    click.echo(f"{outcome.status}{code} in {outcome.duration_ms} ms: {outcome.answer}")
+    if not outcome.ok:
+        raise SystemExit(1)
+
+
+@channels.command("deliveries")
+@click.argument("channel_id")
+@click.pass_context
+def deliveries(ctx: click.Context, channel_id: str) -> None:
+    """The channel's attempts, newest first (kept 30 days)."""
+    record = _record(ctx, channel_id)
+    from chalicelib.core.channels import sending
+
+    for entry in sending.deliveries(record["id"]):
+        code = entry["code"] if entry["code"] is not None else "-"
+        click.echo(
+            f"{entry['time']}  {entry['status']:7} {code!s:4} {entry['duration_ms']:5} ms  "
+            f"{entry['notice']}  {entry['answer'][:60]}"
+        )
+
+
+def _set_enabled(ctx: click.Context, channel_id: str, enabled: bool) -> None:
+    _record(ctx, channel_id)
+    from chalicelib.core.channels import store
+
+    _show(store.view(store.update(channel_id, {"enabled": enabled})))
+
+
+@channels.command("enable")
+@click.argument("channel_id")
+@click.pass_context
+def enable(ctx: click.Context, channel_id: str) -> None:
+    """Deliver to the channel again."""
+    _set_enabled(ctx, channel_id, True)
+
+
+@channels.command("disable")
+@click.argument("channel_id")
+@click.pass_context
+def disable(ctx: click.Context, channel_id: str) -> None:
+    """Stop delivering to the channel (its settings are kept)."""
+    _set_enabled(ctx, channel_id, False)
+
+
+@channels.command("delete")
+@click.argument("channel_id")
+@click.pass_context
+def delete(ctx: click.Context, channel_id: str) -> None:
+    """Delete the channel and its secrets."""
+    base.target(ctx)
+    from chalicelib.core.channels import store
+
+    if not store.delete(channel_id):
+        raise click.ClickException(f"no channel {channel_id!r}")
+    click.echo(f"{channel_id}: deleted")
