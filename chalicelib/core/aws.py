@@ -89,6 +89,19 @@ def conditional(call, /, **arguments):
         raise
 
 
+def batch_get(table_, keys: list[dict]) -> list[dict]:
+    """The items of keys (missing ones left out): 100 keys to a request, and
+    what DynamoDB left unprocessed asked for again."""
+    found: list[dict] = []
+    for start in range(0, len(keys), 100):
+        request = {table_.name: {"Keys": keys[start : start + 100]}}
+        while request:
+            reply = dynamodb().batch_get_item(RequestItems=request)
+            found.extend(reply["Responses"].get(table_.name, []))
+            request = reply.get("UnprocessedKeys")
+    return found
+
+
 def query_all(table_, limit: int | None = None, **query) -> list[dict]:
     """Every item a Query returns, following pages, up to limit items."""
     found: list[dict] = []

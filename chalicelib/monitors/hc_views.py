@@ -137,13 +137,16 @@ def check(item: dict, *, read_only: bool, base: str, now: float) -> dict:
             update_url=f"{base}{API}/{code}",
             pause_url=f"{base}{API}/{code}/pause",
             resume_url=f"{base}{API}/{code}/resume",
-            channels=channel_id(item.get("recipients") or []) or "",
+            channels=",".join(check_channels(item)),
         )
     result.update(timing(item))
     return result
 
 
-# ---- channels: one per distinct set of e-mail recipients, until Herald has channels --
+# ---- channels: Herald's channels, and each distinct set of e-mail recipients ---------
+
+# Healthchecks' names for the kinds Herald shares with it.
+HC_KINDS = {"teams": "msteamsw", "pagerduty": "pd"}
 
 
 def channel_id(recipients: list[str]) -> str | None:
@@ -154,12 +157,32 @@ def channel_id(recipients: list[str]) -> str | None:
     return str(uuid.UUID(hex=digest[:32]))
 
 
-def channels(items: list[dict]) -> list[dict]:
+def herald_channel_id(channel_id_: str) -> str:
+    """A Herald channel's id as the UUID Healthchecks' clients expect."""
+    return str(uuid.UUID(hex=auth.digest("hc-channel-id:" + channel_id_)[:32]))
+
+
+def check_channels(item: dict) -> list[str]:
+    """The check's integrations: its recipients' set, then the channels it names."""
+    implicit = channel_id(item.get("recipients") or [])
+    named = [herald_channel_id(i) for i in item.get("channels") or []]
+    return ([implicit] if implicit else []) + named
+
+
+def channels(items: list[dict], records: list[dict]) -> list[dict]:
     sets = {tuple(sorted(set(i.get("recipients") or []))) for i in items}
     listed = [
         {"id": channel_id(list(addresses)), "name": ", ".join(addresses), "kind": "email"}
         for addresses in sorted(sets)
         if addresses
+    ]
+    listed += [
+        {
+            "id": herald_channel_id(record["id"]),
+            "name": record["name"],
+            "kind": HC_KINDS.get(record["kind"], record["kind"]),
+        }
+        for record in records
     ]
     return listed
 

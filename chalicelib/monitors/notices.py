@@ -159,4 +159,18 @@ def build(item: dict, notice: dict, monitor_id: str) -> Notice:
         paragraphs=tuple(paragraphs),
         link=links.link(item["name"], day),
         link_label=f"Pings on {day.isoformat()}",
+        at=clock.iso(clock.from_epoch(float(notice["at"]))),
+        details=_details(item, notice),
     )
+
+
+def _details(item: dict, notice: dict) -> tuple[tuple[str, str], ...]:
+    """A failure's exit status and the first lines of its body, as fields."""
+    if notice["kind"] != "fail":
+        return ()
+    details = []
+    if item.get("last_exit") is not None:
+        details.append(("Exit status", str(int(item["last_exit"]))))
+    if item.get("fail_excerpt"):
+        details.append(("Body", str(item["fail_excerpt"])))
+    return tuple(details)

@@ -67,6 +67,12 @@ def _update(ping: dict, now: Decimal) -> tuple[str, dict]:
             else:
                 values[":x"] = Decimal(ping["exit_status"])
                 parts.append("last_exit = :x")
+            # The first lines of what it said, for the failure notice.
+            if ping.get("excerpt"):
+                values[":excerpt"] = ping["excerpt"]
+                parts.append("fail_excerpt = :excerpt")
+            else:
+                removes.append("fail_excerpt")
     if kind not in ("start", "success", "fail"):
         del values[":t"]
     expression = "SET " + ", ".join(parts)
@@ -98,6 +104,7 @@ def record(
             raise errors.NotFound("no such monitor")
         monitor_id, who["gen"] = found
     ping = {"kind": kind, "exit_status": exit_status, "guards": _guards(kind, meta, body)}
+    ping["excerpt"] = excerpt(body)
     table = aws.table(store.TABLE)
     try:
         old = write(table, monitor_id, ping, stamp, who)
@@ -117,6 +124,17 @@ def record(
     table.put_item(Item=entry)
     _after(monitor_id, kind, now, old)
     return now
+
+
+EXCERPT_LINES, EXCERPT_CHARS = 10, 1000
+
+
+def excerpt(body: bytes) -> str:
+    """The first lines of a ping's body, kept on the monitor by a failure."""
+    if not body:
+        return ""
+    text = body[: EXCERPT_CHARS * 4].decode("utf-8", errors="replace")
+    return "\n".join(text.splitlines()[:EXCERPT_LINES])[:EXCERPT_CHARS]
 
 
 def _guards(kind: str, meta: dict, body: bytes) -> dict:

@@ -90,16 +90,8 @@ def get_subscriber(subscriber_id: str) -> dict:
 
 def get_subscribers(ids: list[str]) -> dict[str, dict]:
     """Subscriber items by id (missing ones left out), 100 to a request."""
-    found = {}
-    for start in range(0, len(ids), 100):
-        keys = [_subscriber_key(i) for i in ids[start : start + 100]]
-        request = {_table().name: {"Keys": keys}}
-        while request:
-            reply = aws.dynamodb().batch_get_item(RequestItems=request)
-            for item in reply["Responses"].get(_table().name, []):
-                found[item["id"]] = item
-            request = reply.get("UnprocessedKeys")
-    return found
+    items = aws.batch_get(_table(), [_subscriber_key(i) for i in ids])
+    return {item["id"]: item for item in items}
 
 
 def list_subscribers() -> list[dict]:

@@ -155,14 +155,16 @@ def delete(ctx: click.Context, name: str) -> None:
 @click.option("--tag", "tags", multiple=True, help="A tag (repeat for more).")
 @click.option("--desc", help="A description.")
 @click.option("--group", "group_key", help="A shared ping key's id (herald ping-keys list).")
+@click.option("--channel", "channels", multiple=True, help="An alert channel's id (repeat).")
 @click.pass_context
 def create(ctx: click.Context, name: str, **options) -> None:
     """Create NAME, or change the given settings of NAME, and print its ping URLs."""
     settings = {field: value for field, value in options.items() if value not in (None, ())}
     if "emails" in settings:
         settings["recipients"] = list(settings.pop("emails"))
-    if "tags" in settings:
-        settings["tags"] = list(settings["tags"])
+    for listed in ("tags", "channels"):
+        if listed in settings:
+            settings[listed] = list(settings[listed])
     _connect(ctx)
     from chalicelib.core.errors import Invalid
     from chalicelib.monitors import admin as monitor_admin

@@ -101,6 +101,8 @@ def main() -> None:
     api_port, moto_port = _port("HERALD_PORT", 8000), _port("HERALD_MOTO_PORT", 8001)
     _check_free(api_port, "HERALD_PORT")
     _check_free(moto_port, "HERALD_MOTO_PORT")
+    channels_port = _port("HERALD_CHANNELS_PORT", 8005)
+    _check_free(channels_port, "HERALD_CHANNELS_PORT")
     endpoint = f"http://{HOST}:{moto_port}"
     api_url = f"http://{HOST}:{api_port}"
     env = environment.local_env(endpoint, stage, HERALD_PUBLIC_URL=api_url)
@@ -117,12 +119,16 @@ def main() -> None:
         outputs = stack.deploy(stage, visibility_seconds=30)
         companions = _start_companions(env)
         stoppers.extend(c.stop for c in companions)
+        from herald.local import channel_standins
+
+        standins = channel_standins.start(channels_port)
+        stoppers.append(standins.stop)
         stoppers.extend(_start_background(stage))
         # Written before the API answers, so whoever sees /health up finds it.
         _write_state(stage, api_url, endpoint, outputs, companions)
         api = _start_api(api_port, env)
         _wait_healthy(f"{api_url}/health", api)
-        _banner(api_url, endpoint, companions)
+        _banner(api_url, endpoint, companions, standins)
         while api.poll() is None:
             time.sleep(0.5)
         print(f"chalice local exited with status {api.returncode}", file=sys.stderr)
@@ -210,7 +216,7 @@ def _write_state(stage, api_url, endpoint, outputs, companions) -> None:
     )
 
 
-def _banner(api_url: str, endpoint: str, companions: list) -> None:
+def _banner(api_url: str, endpoint: str, companions: list, standins) -> None:
     from herald.local.invoke import queue_handlers, schedules
 
     app = environment.import_app()
@@ -219,6 +225,7 @@ def _banner(api_url: str, endpoint: str, companions: list) -> None:
         f"  schedules: {', '.join(f'{n} {e}' for n, e in schedules(app).items()) or 'none'}",
         f"  queues:    {', '.join(c.name for c in queue_handlers(app))}",
         f"  mail:      {LOCAL_DIR / 'mail'}",
+        f"  channels:  {standins.describe()}",
         *(f"  {c.name}: {c.url}" for c in companions),
         "  `herald status`, `herald fire NAME` from another terminal; Ctrl-C stops everything.",
     ]

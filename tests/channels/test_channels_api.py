@@ -166,3 +166,19 @@ def test_it_needs_a_read_write_key_to_change_channels(send, read_only_key):
 def test_it_answers_404_for_an_unknown_or_odd_channel_id(send):
     for channel_id in ("0123456789abcdef", "..", "a%2Fb", "x" * 200):
         assert send("GET", f"/channels/{channel_id}").status_code == 404
+
+
+def test_healthchecks_clients_see_the_channels_and_which_a_check_names(send, client, api_key):
+    url = "https://hooks.slack.com/services/T/B/hc00000000000000"
+    slack = send("POST", "/channels", {"kind": "slack", "name": "alerts", "config": {"url": url}})
+    teams_url = "https://prod.westus.logic.azure.com/workflows/x/triggers/manual"
+    body = {"kind": "teams", "name": "ops", "config": {"url": teams_url}}
+    teams = send("POST", "/channels", body)
+    settings = {"timeout": 600, "channels": [slack.json_body["id"]]}
+    assert send("PUT", "/monitors/nightly", settings).status_code == 201
+    listed = json.loads(client.http.get("/api/v3/channels/", headers=api_key).body)["channels"]
+    kinds = {channel["name"]: channel["kind"] for channel in listed}
+    assert kinds == {"alerts": "slack", "ops": "msteamsw"} and teams.status_code == 201
+    (check,) = json.loads(client.http.get("/api/v3/checks/", headers=api_key).body)["checks"]
+    named = {channel["id"] for channel in listed if channel["name"] == "alerts"}
+    assert set(check["channels"].split(",")) == named

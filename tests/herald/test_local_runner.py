@@ -20,6 +20,7 @@ PORT_VARIABLES = (
     "HERALD_SAMPLE_SITE_PORT",
     "HERALD_SAMPLE_FEED_PORT",
     "HERALD_RECEIVER_PORT",
+    "HERALD_CHANNELS_PORT",
 )
 
 
@@ -82,7 +83,12 @@ def test_it_runs_herald_locally_and_stops_cleanly_on_ctrl_c(run_env):
         assert unknown.returncode == 2 and "no scheduled handler" in unknown.stderr
     finally:
         os.killpg(runner.pid, signal.SIGINT)  # what Ctrl-C in the terminal sends
-        output, _ = runner.communicate(timeout=30)
+        try:
+            output, _ = runner.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(runner.pid, signal.SIGKILL)  # fail, but leave no Herald running
+            runner.communicate()
+            raise
     assert "stopping Herald" in output
     with pytest.raises(ProcessLookupError):
         os.killpg(runner.pid, 0)  # no process of the group is left

@@ -73,8 +73,12 @@ def handle(message: dict, record: dict | None = None) -> bool:
         logger.error("channel delivery dropped: malformed", extra={"body": str(message)[:500]})
         count("ChannelMessagesDropped")
         return True
-    if channel is None or not channel.get("enabled", True):
-        logger.info("channel delivery dropped: channel gone or disabled")
+    if channel is None:
+        logger.info("channel delivery dropped: the channel was deleted")
+        return True
+    if not channel.get("enabled", True):
+        # Kept, not dropped: redriven from the dead-letter queue once enabled again.
+        retrying.dead_letter(QUEUE, message, None, "the channel is disabled")
         return True
     claim = f"channel:{message['delivery_id']}:{message['attempt']}"
     owner = sqs.claimant(record) if record else {}
@@ -82,26 +86,38 @@ def handle(message: dict, record: dict | None = None) -> bool:
         return idempotency.is_done(claim)
     try:
         outcome = sending.send(channel, notice)
-        _settle(channel, message, outcome)
+        if not outcome.ok:
+            _settle_failure(channel, message, outcome)
     except BaseException:
+        # Not taken by the service (or its failure not yet settled): try again.
         idempotency.release(claim)
         raise
     idempotency.complete(claim)
+    if outcome.ok:
+        _settle_success(channel)
     return True
 
 
-def _settle(channel: dict, message: dict, outcome) -> None:
+def _settle_success(channel: dict) -> None:
+    """After the service took it: bookkeeping only, never a reason to send again."""
     from chalicelib.core.channels import store
 
-    if outcome.ok:
-        count("ChannelDelivered")
-        if channel.get("refusals"):
+    count("ChannelDelivered")
+    if channel.get("refusals"):
+        try:
             store.count_refusal(channel, reset=True)
-        return
+        except Exception:  # noqa: BLE001 - the next refusal count starts one higher
+            logger.exception("resetting a channel's refusals failed")
+
+
+def _settle_failure(channel: dict, message: dict, outcome) -> None:
+    from chalicelib.core.channels import store
+
     if outcome.status == "refused":
         refusals = store.count_refusal(channel)
         if refusals >= REFUSALS:
             _disable(channel, outcome)
+            retrying.dead_letter(QUEUE, message, outcome.code, outcome.answer)
             return
     next_at = retrying.next_attempt_at(message, outcome.retry_after)
     if next_at is None:

@@ -15,14 +15,27 @@ def mail_id(notice_id: str, index: int) -> str:
 
 def render(notice) -> tuple[str, str]:
     """(text, html) of a notice."""
-    text = "\n\n".join([*notice.paragraphs, f"{notice.link_label}: {notice.link}"]) + "\n"
+    facts = [_fact(label, value) for label, value in notice.details]
+    text = "\n\n".join([*notice.paragraphs, *facts, f"{notice.link_label}: {notice.link}"])
+    text += "\n"
     body = "".join(f"<p>{html.escape(p)}</p>" for p in notice.paragraphs)
+    body += "".join(
+        f"<p>{html.escape(label)}:</p><pre>{html.escape(value)}</pre>"
+        for label, value in notice.details
+    )
     page = (
         f"<html><body><h2>{html.escape(notice.subject)}</h2>{body}"
         f'<p><a href="{html.escape(notice.link)}">{html.escape(notice.link_label)}</a></p>'
         "</body></html>"
     )
     return text, page
+
+
+def _fact(label: str, value: str) -> str:
+    """A detail in the text part: on its line, or quoted below when it has several."""
+    if "\n" not in value:
+        return f"{label}: {value}"
+    return f"{label}:\n" + "\n".join(f"> {line}" for line in value.splitlines())
 
 
 def send(channel: dict, notice, tag: str = "") -> None:

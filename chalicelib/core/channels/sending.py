@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from chalicelib.core import aws, clock, outgoing
+from chalicelib.core.observability import count, logger
 
 _TABLE = "CORE_TABLE"
 LOG_DAYS = 30
@@ -48,7 +49,11 @@ def send(record: dict, notice) -> Outcome:
     outcome = Outcome(
         outcome.ok, outcome.status, outcome.code, answer, elapsed, outcome.retry_after
     )
-    log(record["id"], notice.id, outcome)
+    try:
+        log(record["id"], notice.id, outcome)
+    except Exception:  # noqa: BLE001 - sent is sent: a lost log line must not send it again
+        logger.exception("writing a channel's delivery log failed")
+        count("ChannelLogNotWritten")
     return outcome
 
 

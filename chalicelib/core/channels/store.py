@@ -126,6 +126,12 @@ def get(channel_id: str) -> dict | None:
     return aws.table(_TABLE).get_item(Key=_key(channel_id), ConsistentRead=True).get("Item")
 
 
+def get_many(channel_ids: list[str]) -> dict[str, dict]:
+    """Channel records by id (missing ones left out), in one BatchGetItem."""
+    keys = [_key(i) for i in dict.fromkeys(channel_ids) if isinstance(i, str) and i.isalnum()]
+    return {item["id"]: item for item in aws.batch_get(aws.table(_TABLE), keys)}
+
+
 def list_all() -> list[dict]:
     from boto3.dynamodb.conditions import Key
 

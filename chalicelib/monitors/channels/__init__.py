@@ -32,8 +32,9 @@ def _named(channel_ids: list[str], notice) -> int:
     from chalicelib.core.channels import delivery, email, store
 
     queued, mailed = [], 0
+    records = store.get_many(channel_ids)  # one request, however many channels
     for channel_id in channel_ids:
-        record = store.get(channel_id)
+        record = records.get(channel_id)
         if record is None or not record.get("enabled", True):
             continue  # deleted or disabled since: nothing to tell
         if record["kind"] == "email":

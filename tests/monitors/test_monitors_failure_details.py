@@ -1,0 +1,33 @@
+"""A failure alert shows the failing ping's exit status and the first lines of its body."""
+
+from tests.helpers import text_of
+
+
+def test_it_mails_the_exit_status_and_the_first_lines_of_the_body(
+    make_monitor, ping, deliver_outbox, sent_mail
+):
+    backup = make_monitor("backup")
+    ping(backup)
+    output = "\n".join(f"line {n} <b>" for n in range(1, 15)).encode()
+    assert ping(backup, "3", method="POST", body=output).status_code == 200
+    deliver_outbox()
+    (mail,) = [m for m in sent_mail() if m["Subject"] == "backup reported a failure"]
+    text = text_of(mail)
+    assert "Exit status: 3" in text
+    assert "> line 1 <b>" in text and "> line 10 <b>" in text and "line 11" not in text
+    html = mail.get_body(("html",)).get_content()
+    assert "<pre>line 1 &lt;b&gt;" in html
+
+
+def test_a_failure_without_a_body_says_only_its_exit_status(
+    make_monitor, ping, deliver_outbox, sent_mail
+):
+    backup = make_monitor("backup")
+    ping(backup)
+    ping(backup, "fail", method="POST", body=b"disk full")
+    ping(backup)  # recovered
+    ping(backup, "2")  # a new outage, from a GET: no body this time
+    deliver_outbox()
+    failures = [text_of(m) for m in sent_mail() if m["Subject"] == "backup reported a failure"]
+    assert "Body: disk full" in failures[0] and "Exit status" not in failures[0]
+    assert "Exit status: 2" in failures[-1] and "Body" not in failures[-1]
