@@ -111,6 +111,9 @@ def main() -> None:
     stoppers = []
     api = None
     signal.signal(signal.SIGTERM, _interrupt)
+    # Python leaves SIGINT ignored when it started ignored (a job a shell put in the
+    # background): Ctrl-C, or the process group's SIGINT, must stop Herald anyway.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         moto = _start_moto(moto_port)
         stoppers.append(moto.stop)

@@ -182,3 +182,18 @@ def test_healthchecks_clients_see_the_channels_and_which_a_check_names(send, cli
     (check,) = json.loads(client.http.get("/api/v3/checks/", headers=api_key).body)["checks"]
     named = {channel["id"] for channel in listed if channel["name"] == "alerts"}
     assert set(check["channels"].split(",")) == named
+
+
+def test_it_takes_another_vendor_endpoint_only_where_the_operator_allows_it(send, monkeypatch):
+    body = {
+        "kind": "pagerduty",
+        "name": "pager",
+        "config": {
+            "routing_key": "e93facc04764012d7bfb002500d5d1a6",
+            "api_url": "https://pd.example",
+        },
+    }
+    refused = send("POST", "/channels", body)
+    assert refused.status_code == 400 and "config.api_url" in refused.json_body["Message"]
+    monkeypatch.setenv("CHANNELS_ALLOW_API_URL", "1")
+    assert send("POST", "/channels", body).status_code == 201

@@ -86,8 +86,9 @@ def test_it_runs_herald_locally_and_stops_cleanly_on_ctrl_c(run_env):
         try:
             output, _ = runner.communicate(timeout=30)
         except subprocess.TimeoutExpired:
-            os.killpg(runner.pid, signal.SIGKILL)  # fail, but leave no Herald running
-            runner.communicate()
+            # Fail without waiting on the pipe: a child the runner left behind holds it.
+            os.killpg(runner.pid, signal.SIGKILL)
+            runner.wait(timeout=10)
             raise
     assert "stopping Herald" in output
     with pytest.raises(ProcessLookupError):

@@ -54,6 +54,12 @@ def check(kind, name, config) -> tuple[str, str, dict]:
     unknown = sorted(set(config) - set(fields(kind)))
     if unknown:
         raise errors.Invalid.at(f"config.{unknown[0]}", f"not a setting of a {kind} channel")
+    if config.get("api_url") and not _other_endpoints_allowed():
+        raise errors.Invalid.at(
+            "config.api_url",
+            "honoured only in local mode or where the operator sets CHANNELS_ALLOW_API_URL=1 "
+            f"(else a {kind} key could be sent to any host)",
+        )
     if kind == "email":
         from chalicelib.core import values
 
@@ -64,6 +70,13 @@ def check(kind, name, config) -> tuple[str, str, dict]:
     from chalicelib.core.channels import kinds
 
     return kind, name, kinds.kind(kind).check(config)
+
+
+def _other_endpoints_allowed() -> bool:
+    """Whether a fixed vendor endpoint (Telegram, PagerDuty, Opsgenie) may be replaced."""
+    import os
+
+    return settings.local_mode() or os.environ.get("CHANNELS_ALLOW_API_URL") == "1"
 
 
 def check_name(name) -> str:
