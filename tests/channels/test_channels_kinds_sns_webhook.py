@@ -1,9 +1,4 @@
-"""Paging kinds (SNS and the signed web-hook here): payloads as documented.
-
-Each test renders a Notice and holds the request against the vendor's
-documented shape: field names (copied from the documentation's example or
-schema), required fields, lengths, and what a hostile monitor name becomes.
-"""
+"""Paging kinds (SNS, signed web-hook): payloads as documented (as in ..._paging.py)."""
 
 import base64
 import hashlib

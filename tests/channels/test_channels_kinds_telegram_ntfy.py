@@ -1,11 +1,4 @@
-"""Chat kinds (Telegram and ntfy here): payloads as documented.
-
-Each test renders a Notice and holds the request against the vendor's
-documented shape (the field names copied from the documentation's example
-or parameter table), its lengths, and what a hostile monitor name or ping
-body becomes in that service's format: escaped mrkdwn, escaped Markdown,
-escaped HTML, or plain data.
-"""
+"""Chat kinds (Telegram and ntfy here): payloads as documented (see test_channels_kinds_chat.py)."""
 
 import html
 import re
