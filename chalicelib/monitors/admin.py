@@ -95,7 +95,7 @@ def _upsert_once(name: str, given: dict, merge: bool = False) -> tuple[str, dict
         settings = rules.validate(name, _merged(base, given), where="monitor")
     # Read on every attempt: a key revoked meanwhile is refused, not retried.
     settings = _with_group(settings)
-    _check_channels(settings)
+    check_channels(settings)
     if item is None:
         return "created", _create(name, settings)
     if all(item.get(field) == value for field, value in settings.items()):
@@ -133,7 +133,7 @@ def _with_group(settings: dict) -> dict:
     return {**settings, "group_digest": record["digest"]}
 
 
-def _check_channels(settings: dict) -> None:
+def check_channels(settings: dict) -> None:
     from chalicelib.core.channels import store as channels
 
     for channel_id in settings.get("channels") or []:

@@ -176,9 +176,12 @@ def _describing(settings: dict, at: str) -> dict:
     if group is not None and not (isinstance(group, str) and re.fullmatch(r"[0-9a-f]{12}", group)):
         raise Invalid(f"{at}.group_key: must be a shared ping key's id (12 hex digits)")
     result["group_key"] = group
-    # The alert channels it tells besides its recipients (admin checks they exist).
-    channels = settings.get("channels", [])
-    result["channels"] = words(f"{at}.channels", channels, limit=20, pattern=CHANNEL_ID)
+    # The alert channels it tells besides its recipients (admin checks they
+    # exist). Not set: the deployment's default channels; [] is "none".
+    channels = settings.get("channels")
+    if channels is not None:
+        channels = words(f"{at}.channels", channels, limit=20, pattern=CHANNEL_ID)
+    result["channels"] = channels
     return result
 
 
@@ -222,6 +225,7 @@ def validate(name, settings: dict, *, where: str = "") -> dict:
     # A default is stored as no attribute, so monitors made before a setting
     # existed read as having its default (and a re-import stays "unchanged").
     stored = {**result, **{k: (v or None) for k, v in described.items()}}
+    stored["channels"] = described["channels"]  # [] differs from not set
     if seed:
         stored["schedule_kind"] = None
     stored["kw"] = True if described["success_keywords"] or described["failure_keywords"] else None
@@ -237,7 +241,7 @@ def shown(item: dict) -> dict:
         result["max_sleep"] = None
     for field, default in (("title", ""), ("desc", ""), ("methods", ""), ("manual_resume", False)):
         result[field] = result[field] or default
-    for field in ("tags", "success_keywords", "failure_keywords", "channels"):
+    for field in ("tags", "success_keywords", "failure_keywords"):
         result[field] = result[field] or []
     return result
 

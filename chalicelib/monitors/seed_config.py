@@ -43,4 +43,6 @@ def parse_config(document) -> tuple[dict[str, dict], list[str]]:
 def import_config(document) -> tuple[list[tuple[str, str]], list[str]]:
     """Apply the whole file, or nothing when any part of it is wrong."""
     wanted, notes = parse_config(document)
+    for settings in wanted.values():
+        admin.check_channels(settings)  # before any write: a bad id changes nothing
     return [(name, admin.apply(name, settings)[0]) for name, settings in wanted.items()], notes

@@ -19,9 +19,9 @@ on any failure only the lease is released and the next cycle retries.
 import json
 import uuid
 
-from chalicelib.core import aws, clock, events, outbox, sqs
+from chalicelib.core import aws, clock, sqs
 from chalicelib.core.observability import count, logger
-from chalicelib.subscriptions import feed, mail, pairs, store
+from chalicelib.subscriptions import feed, mail, pairs, store, telling
 
 LEASE_SECONDS = 600
 
@@ -215,34 +215,11 @@ def run(job: dict) -> str:
         changes.records, pair["last_check_time"], subscription["notify_on"],
         pair.get("boundary_ids", []),
     )  # fmt: skip
-    mails = mail.build(subscription, pair, items, changes.truncated) if items else []
-    # Mail and event first, then the pair: a crash between them retries the
-    # same window, whose mails and event have the same ids, sent once.
-    outbox.enqueue(mails)
-    if mails:
-        _announce(subscription, pair, items, len(mails))
+    told = telling.tell(subscription, pair, items, changes.truncated) if items else 0
+    if told:
+        telling.announce(subscription, pair, items, told)
     _finish(pair, job["lease"], _checked_up_to(pair, changes))
-    return "sent" if mails else "quiet"
-
-
-def _announce(subscription: dict, pair: dict, items: list, recipients: int) -> None:
-    new = sum(1 for i in items if i.label == "new")
-    events.emit(
-        "subscription.notified",
-        f"subscription/{subscription['id']}",
-        {
-            "subscription": subscription["id"],
-            "subscriber": subscription["subscriber"],
-            "resource": pair["resource"],
-            "new": new,
-            "updated": len(items) - new,
-            "recipients": recipients,
-            "since": pair["last_check_time"],
-            "until": pair["window_until"],
-        },
-        event_id=f"subscription-notified:{subscription['id']}:{pair['resource']}:"
-        f"{pair['window_until']}",
-    )
+    return "sent" if told else "quiet"
 
 
 def _open_window(pair: dict, lease: str) -> dict | None:

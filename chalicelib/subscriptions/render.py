@@ -69,7 +69,7 @@ def _environment():
     )
 
 
-def _counts(items: list[Item]) -> str:
+def counts(items: list[Item]) -> str:
     new = sum(1 for i in items if i.label == "new")
     parts = []
     if new:
@@ -98,7 +98,7 @@ def notification(
         "recipient": recipient,
         "resource": resource,
         "since": since.replace("T", " ")[:16] + " UTC",
-        "counts": _counts(items),
+        "counts": counts(items),
         "items": items,
         "truncated": truncated,
     }

@@ -27,6 +27,8 @@ MAX_RESOURCES = 20
 MAX_FILTER_CHARS = 4000
 # \Z, not $: "$" also matches before a final newline, and "duty\n" is no id.
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}\Z")
+CHANNEL_ID = re.compile(r"[0-9a-f]{16}\Z")  # chalicelib/core/channels/store.py makes them
+MAX_METHODS = 10
 
 
 def default_format() -> str:
@@ -124,7 +126,7 @@ def subscription(body) -> dict:
         "filter": _filter(body.get("filter", {})),
         "notify_on": _choices(body.get("notify_on", ["new"]), KINDS, "notify_on"),
         "frequency": _frequency(body.get("frequency", "daily")),
-        "method": _choices(body.get("method", ["email"]), METHODS, "method"),
+        "method": _methods(body.get("method", ["email"])),
         "email_format": _format(body.get("email_format", default_format())),
     }
 
@@ -183,6 +185,21 @@ def _choices(value, allowed: tuple, field: str) -> list[str]:
     if not isinstance(value, list) or not value or any(v not in allowed for v in value):
         raise Invalid.at(field, f"must be a non-empty list of: {', '.join(allowed)}")
     return [v for v in allowed if v in value]
+
+
+def _methods(value) -> list[str]:
+    """How the subscriber is told: "email" (its contacts), and channel ids
+    (a team's chat: the store checks that each exists and may take it)."""
+    if isinstance(value, str):
+        value = [v.strip() for v in value.split(",")]
+    if not isinstance(value, list) or not 1 <= len(value) <= MAX_METHODS:
+        raise Invalid.at("method", f'must be a list of 1 to {MAX_METHODS}: "email" or channel ids')
+    for i, method in enumerate(value):
+        if method not in METHODS and not (isinstance(method, str) and CHANNEL_ID.match(method)):
+            raise Invalid.at(
+                f"method[{i}]", f'must be "email" or a channel\'s id, got {str(method)[:40]!r}'
+            )
+    return list(dict.fromkeys(value))
 
 
 def _frequency(value) -> str:

@@ -23,6 +23,7 @@ from chalicelib.subscriptions import pairs, rules
 TABLE = "SUBSCRIPTIONS_TABLE"
 # Retries of a replacement that raced the cycle (each from a fresh read).
 SAVE_ATTEMPTS = 5
+PAGERS = ("pagerduty", "opsgenie")
 
 
 def _table():
@@ -126,6 +127,7 @@ def save_subscription(body, subscription_id: str | None = None) -> dict:
     clean = rules.subscription(body)
     if get_subscriber_item(clean["subscriber"]) is None:
         raise Invalid.at("subscriber", f"no subscriber {clean['subscriber']!r}")
+    _check_channels(clean["method"])
     subscription = {**clean, "id": subscription_id or uuid.uuid4().hex[:16]}
     for _attempt in range(SAVE_ATTEMPTS):
         existing = load(subscription_id) if subscription_id else None
@@ -134,6 +136,23 @@ def save_subscription(body, subscription_id: str | None = None) -> dict:
         if _write(subscription, existing) is not None:
             return get_subscription(subscription["id"])
     raise Conflict("the subscription is changing under a running check: try again")
+
+
+def _check_channels(methods: list[str]) -> None:
+    """Each channel named exists, and is not a pager: news opens no incident."""
+    from chalicelib.core.channels import store as channels
+
+    found = channels.get_many([m for m in methods if m != "email"])
+    for i, method in enumerate(methods):
+        record = found.get(method)
+        if method != "email" and record is None:
+            raise Invalid.at(f"method[{i}]", f"no channel with id {method!r}")
+        if record is not None and record["kind"] in PAGERS:
+            raise Invalid.at(
+                f"method[{i}]",
+                f"a {record['kind']} channel opens incidents; subscriptions go to e-mail, "
+                "chat, ntfy, SNS or web-hook channels",
+            )
 
 
 def _write(subscription: dict, existing: dict | None) -> dict | None:

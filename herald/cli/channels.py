@@ -2,6 +2,7 @@
 
 herald channels create KIND NAME -c key=value ...   (secrets are shown once, as hints after)
 herald channels list | test ID | deliveries ID | enable ID | disable ID | delete ID
+herald channels default ID [--off]   (told by every monitor that names no channels)
 """
 
 import click
@@ -11,7 +12,7 @@ from herald.cli import base
 
 @click.group("channels")
 def channels() -> None:
-    """Alert channels: create, list, test, deliveries, enable, disable, delete."""
+    """Alert channels: create, list, test, deliveries, enable, disable, default, delete."""
 
 
 def _config(pairs: tuple[str, ...]) -> dict:
@@ -31,6 +32,8 @@ def _config(pairs: tuple[str, ...]) -> dict:
 
 def _show(view: dict) -> None:
     state = "enabled" if view["enabled"] else f"DISABLED ({view['disabled_reason'] or 'by hand'})"
+    if view["default"]:
+        state += ", default"
     settings = ", ".join(f"{key}={value}" for key, value in sorted(view["config"].items()))
     click.echo(f"{view['id']}  {view['kind']:9} {view['name']:24} {state}  {settings}")
 
@@ -49,8 +52,9 @@ def _record(ctx: click.Context, channel_id: str) -> dict:
 @click.argument("kind")
 @click.argument("name")
 @click.option("-c", "--config", "pairs", multiple=True, help="A setting: url=..., topic=...")
+@click.option("--default", is_flag=True, help="Told by every monitor that names no channels.")
 @click.pass_context
-def create(ctx: click.Context, kind: str, name: str, pairs: tuple[str, ...]) -> None:
+def create(ctx: click.Context, kind: str, name: str, pairs: tuple[str, ...], default: bool):
     """A channel of KIND (email, slack, teams, discord, telegram, ntfy, pagerduty,
     opsgenie, sns, webhook) named NAME."""
     config = _config(pairs)
@@ -59,7 +63,7 @@ def create(ctx: click.Context, kind: str, name: str, pairs: tuple[str, ...]) -> 
     from chalicelib.core.errors import Invalid
 
     try:
-        record = store.create(kind, name, config)
+        record = store.create(kind, name, config, default=default)
     except Invalid as error:
         raise click.ClickException(str(error)) from None
     _show(store.view(record))
@@ -107,11 +111,11 @@ def deliveries(ctx: click.Context, channel_id: str) -> None:
         )
 
 
-def _set_enabled(ctx: click.Context, channel_id: str, enabled: bool) -> None:
+def _patch(ctx: click.Context, channel_id: str, changes: dict) -> None:
     _record(ctx, channel_id)
     from chalicelib.core.channels import store
 
-    _show(store.view(store.update(channel_id, {"enabled": enabled})))
+    _show(store.view(store.update(channel_id, changes)))
 
 
 @channels.command("enable")
@@ -119,7 +123,7 @@ def _set_enabled(ctx: click.Context, channel_id: str, enabled: bool) -> None:
 @click.pass_context
 def enable(ctx: click.Context, channel_id: str) -> None:
     """Deliver to the channel again."""
-    _set_enabled(ctx, channel_id, True)
+    _patch(ctx, channel_id, {"enabled": True})
 
 
 @channels.command("disable")
@@ -127,7 +131,17 @@ def enable(ctx: click.Context, channel_id: str) -> None:
 @click.pass_context
 def disable(ctx: click.Context, channel_id: str) -> None:
     """Stop delivering to the channel (its settings are kept)."""
-    _set_enabled(ctx, channel_id, False)
+    _patch(ctx, channel_id, {"enabled": False})
+
+
+@channels.command("default")
+@click.argument("channel_id")
+@click.option("--off", is_flag=True, help="No longer a default channel.")
+@click.pass_context
+def default_(ctx: click.Context, channel_id: str, off: bool) -> None:
+    """Make the channel one of the deployment's defaults, told by every monitor
+    that names no channels (or, with --off, no longer)."""
+    _patch(ctx, channel_id, {"default": not off})
 
 
 @channels.command("delete")

@@ -156,15 +156,22 @@ def delete(ctx: click.Context, name: str) -> None:
 @click.option("--desc", help="A description.")
 @click.option("--group", "group_key", help="A shared ping key's id (herald ping-keys list).")
 @click.option("--channel", "channels", multiple=True, help="An alert channel's id (repeat).")
+@click.option("--no-channels", is_flag=True, help="Tell no channel (not even the defaults).")
+@click.option("--default-channels", is_flag=True, help="Tell the default channels again.")
 @click.pass_context
-def create(ctx: click.Context, name: str, **options) -> None:
-    """Create NAME, or change the given settings of NAME, and print its ping URLs."""
+def create(ctx: click.Context, name: str, no_channels: bool, default_channels: bool, **options):
+    """Create NAME, or change the given settings of NAME, and print its ping URLs.
+    A monitor naming no --channel tells the deployment's default channels."""
     settings = {field: value for field, value in options.items() if value not in (None, ())}
+    if no_channels + default_channels + bool(settings.get("channels")) > 1:
+        raise click.UsageError("--channel, --no-channels and --default-channels exclude each other")
     if "emails" in settings:
         settings["recipients"] = list(settings.pop("emails"))
     for listed in ("tags", "channels"):
         if listed in settings:
             settings[listed] = list(settings[listed])
+    if no_channels or default_channels:
+        settings["channels"] = [] if no_channels else None
     _connect(ctx)
     from chalicelib.core.errors import Invalid
     from chalicelib.monitors import admin as monitor_admin

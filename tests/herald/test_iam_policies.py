@@ -146,6 +146,8 @@ def _use_the_api(http, key, feed) -> None:
     monitor = {"max_sleep": 300, "email_frequency": 3600, "device_email": ["ops@example.com"]}
     send("PUT", "/monitors/backup", {**monitor, "channels": [slack["id"]]})
     send("POST", "/monitors", {"name": "spare", **monitor})
+    send("PUT", "/monitors/cellar", monitor)  # no channels: the checker reads the defaults
+    ok(http.get(f"/ping/{monitors.uuid_for('cellar')}"))
     ok(http.get("/monitors", headers=key))
     ok(http.get("/monitors/backup", headers=key))
     ok(http.get(f"/ping/{monitors.uuid_for('backup')}"))
@@ -167,7 +169,12 @@ def _use_the_api(http, key, feed) -> None:
     created = send(
         "POST",
         "/subscriptions",
-        {"subscriber": "alice", "frequency": "immediately", "resources": resources},
+        {
+            "subscriber": "alice",
+            "frequency": "immediately",
+            "resources": resources,
+            "method": ["email", slack["id"]],  # the team's Slack as well
+        },
     )
     ok(http.get(f"/subscriptions/{created['id']}", headers=key))
     hook = send(

@@ -47,7 +47,7 @@ def test_it_refuses_bad_values_naming_the_field(client, api_key, alice):
     cases = [
         (_subscription(frequency="sometimes"), "frequency"),
         (_subscription(notify_on=["new", "deleted"]), "notify_on"),
-        (_subscription(method=["sms"]), "method"),
+        (_subscription(method=["sms"]), "method[0]"),
         (_subscription(email_format="pdf"), "email_format"),
         (_subscription(filter=[1]), "filter"),
         ({**_subscription(), "subscriber": "bob"}, "subscriber"),

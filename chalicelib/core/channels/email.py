@@ -42,6 +42,7 @@ def send(channel: dict, notice, tag: str = "") -> None:
     """tag: the e-mail channel's id, so its mails' ids differ from the
     recipients' own (the same address in both gets both)."""
     text, page = render(notice)
+    kind = "subscription" if notice.kind == "news" else f"monitor.{notice.kind}"
     base = f"{notice.id}-{tag}" if tag else notice.id
     outbox.enqueue(
         [
@@ -50,7 +51,7 @@ def send(channel: dict, notice, tag: str = "") -> None:
                 subject=notice.subject,
                 text=text,
                 html=page,
-                kind=f"monitor.{notice.kind}",
+                kind=kind,
                 id=mail_id(base, index),
             )
             for index, address in enumerate(channel["recipients"])

@@ -1,6 +1,7 @@
 """A notice: what one channel-neutral message says, and its stable id.
 
-Monitors build them (chalicelib/monitors/notices.py), channels render them
+Monitors build them (chalicelib/monitors/notices.py), and subscriptions
+(chalicelib/subscriptions/telling.py, a "news" notice); channels render them
 (chalicelib/core/channels/kinds/ and email.py). The id is fixed by what
 happened, never by who noticed, so each channel delivers a notice once.
 """
@@ -11,8 +12,8 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Notice:
     id: str
-    kind: str  # down, fail, long, up (and test, a channel's test message)
-    monitor: str
+    kind: str  # down, fail, long, up; news (a subscription's); test (a channel's test)
+    monitor: str  # what it is about: a monitor's name, or a subscription's resource
     subject: str
     paragraphs: tuple[str, ...]
     link: str

@@ -31,13 +31,14 @@ def channels_create():
     request = blueprint.current_request
     http.caller(request, write=True)
     body = http.json_object(request)
-    unknown = sorted(set(body) - {"kind", "name", "config", "enabled"})
+    unknown = sorted(set(body) - {"kind", "name", "config", "enabled", "default"})
     if unknown:
         raise errors.Invalid.at(unknown[0], "unknown field")
-    enabled = body.get("enabled", True)
-    if not isinstance(enabled, bool):
-        raise errors.Invalid.at("enabled", "must be true or false")
-    record = store.create(body.get("kind"), body.get("name"), body.get("config", {}), enabled)
+    flags = {"enabled": body.get("enabled", True), "default": body.get("default", False)}
+    for flag, value in flags.items():
+        if not isinstance(value, bool):
+            raise errors.Invalid.at(flag, "must be true or false")
+    record = store.create(body.get("kind"), body.get("name"), body.get("config", {}), **flags)
     return http.reply(201, store.view(record))
 
 

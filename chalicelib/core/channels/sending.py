@@ -60,9 +60,9 @@ def send(record: dict, notice) -> Outcome:
 def _scrubbed(answer: str, kind: str, config: dict) -> str:
     """The answer without the channel's secrets: a connection error names the
     URL (a hook's path, a bot token), and the log is shown by the API."""
-    from chalicelib.core.channels import store
+    from chalicelib.core.channels import config as channel_config
 
-    for key, spec in store.fields(kind).items():
+    for key, spec in channel_config.fields(kind).items():
         value = config.get(key)
         if spec.secret and isinstance(value, str) and len(value) >= 4:
             answer = answer.replace(value, "[secret]")

@@ -1,7 +1,10 @@
 """Channels: their records in CORE_TABLE, their secrets in SSM.
 
 A channel is one item, pk "CHANNEL#<id>" (listed through gsi1, "CHANNELS"),
-with its kind, name, enabled flag and the config keys that are not secret.
+with its kind, name, enabled and default flags and the config keys that are
+not secret (checked by chalicelib/core/channels/config.py). A default
+channel is told by every monitor that names none; its gsi1sk starts with
+DEFAULT, so the defaults are one Query of the index.
 The secret ones (a Slack hook URL, a bot token, a routing key) go to one
 SSM SecureString per channel, /herald/<stage>/channels/<id>, as JSON: they
 are encrypted with KMS, readable only by the functions whose IAM policy
@@ -20,11 +23,11 @@ import secrets as random
 from decimal import Decimal
 
 from chalicelib.core import aws, clock, errors, settings
+from chalicelib.core.channels.config import check, check_name, hints, split
 
 _TABLE = "CORE_TABLE"
-NAME_LIMIT = 100
-KINDS = ("email", "slack", "teams", "discord", "telegram", "ntfy")
-KINDS += ("pagerduty", "opsgenie", "sns", "webhook")
+# A default channel's gsi1sk starts so: the defaults are one Query away.
+DEFAULT = "default#"
 
 
 def _key(channel_id: str) -> dict:
@@ -35,72 +38,7 @@ def _parameter(channel_id: str) -> str:
     return f"/herald/{settings.stage()}/channels/{channel_id}"
 
 
-def fields(kind: str) -> dict:
-    """{config key: Field} of a kind."""
-    from chalicelib.core.channels import kinds
-
-    if kind == "email":
-        return {"recipients": kinds.Field()}
-    return kinds.kind(kind).CONFIG
-
-
-def check(kind, name, config) -> tuple[str, str, dict]:
-    """(kind, name, config) checked; raises Invalid naming the field."""
-    if kind not in KINDS:
-        raise errors.Invalid.at("kind", f"must be one of {', '.join(KINDS)}, got {kind!r:.40}")
-    name = check_name(name)
-    if not isinstance(config, dict):
-        raise errors.Invalid.at("config", "must be an object")
-    unknown = sorted(set(config) - set(fields(kind)))
-    if unknown:
-        raise errors.Invalid.at(f"config.{unknown[0]}", f"not a setting of a {kind} channel")
-    if config.get("api_url") and not _other_endpoints_allowed():
-        raise errors.Invalid.at(
-            "config.api_url",
-            "honoured only in local mode or where the operator sets CHANNELS_ALLOW_API_URL=1 "
-            f"(else a {kind} key could be sent to any host)",
-        )
-    if kind == "email":
-        from chalicelib.core import values
-
-        if config.get("recipients") is None:
-            raise errors.Invalid.at("config.recipients", "missing")
-        recipients = values.email_addresses(config["recipients"], "config.recipients", limit=50)
-        return kind, name, {"recipients": recipients}
-    from chalicelib.core.channels import kinds
-
-    return kind, name, kinds.kind(kind).check(config)
-
-
-def _other_endpoints_allowed() -> bool:
-    """Whether a fixed vendor endpoint (Telegram, PagerDuty, Opsgenie) may be replaced."""
-    import os
-
-    return settings.local_mode() or os.environ.get("CHANNELS_ALLOW_API_URL") == "1"
-
-
-def check_name(name) -> str:
-    from chalicelib.core import values
-
-    if not isinstance(name, str) or not name.strip() or len(name) > NAME_LIMIT:
-        raise errors.Invalid.at("name", f"must be 1-{NAME_LIMIT} characters of text")
-    if not values.printable(name):
-        raise errors.Invalid.at("name", "must be one line of printable text")
-    return name.strip()
-
-
-def _split(kind: str, config: dict) -> tuple[dict, dict]:
-    """(plain, secret) parts of a checked config."""
-    secret_keys = {key for key, spec in fields(kind).items() if spec.secret}
-    plain = {k: v for k, v in config.items() if k not in secret_keys}
-    return plain, {k: v for k, v in config.items() if k in secret_keys}
-
-
-def _hints(secret: dict) -> dict:
-    return {key: "..." + str(value)[-4:] for key, value in secret.items() if value}
-
-
-def create(kind, name, config, enabled: bool = True) -> dict:
+def create(kind, name, config, enabled: bool = True, default: bool = False) -> dict:
     """The new channel's record; a signing secret Herald made for a web-hook
     channel is in its "shown_once" (never stored anywhere but SSM)."""
     kind, name, config = check(kind, name, config)
@@ -111,26 +49,31 @@ def create(kind, name, config, enabled: bool = True) -> dict:
         once["secret"] = "whsec_" + base64.b64encode(random.token_bytes(32)).decode()
         config = {**config, **once}
     channel_id = random.token_hex(8)
-    plain, secret = _split(kind, config)
+    plain, secret = split(kind, config)
     if secret:
         _put_secret(channel_id, secret)
     now = clock.iso(clock.now())
     record = {
         **_key(channel_id),
         "gsi1pk": "CHANNELS",
-        "gsi1sk": channel_id,
+        "gsi1sk": _sort_key(channel_id, default),
         "id": channel_id,
         "kind": kind,
         "name": name,
         "config": plain,
-        "hints": _hints(secret),
+        "hints": hints(secret),
         "enabled": bool(enabled),
+        "default": bool(default),
         "rev": Decimal(0),
         "created_at": now,
         "updated_at": now,
     }
     aws.table(_TABLE).put_item(Item=record)
     return {**record, "shown_once": once} if once else record
+
+
+def _sort_key(channel_id: str, default: bool) -> str:
+    return f"{DEFAULT}{channel_id}" if default else channel_id
 
 
 def get(channel_id: str) -> dict | None:
@@ -153,6 +96,17 @@ def list_all() -> list[dict]:
     return sorted(items, key=lambda item: (item["name"], item["id"]))
 
 
+def defaults() -> list[dict]:
+    """The deployment's default channels (for monitors that name none), in one
+    Query; the index is eventually consistent, so a channel marked default a
+    moment ago may be missed by a notice that very moment."""
+    from boto3.dynamodb.conditions import Key
+
+    condition = Key("gsi1pk").eq("CHANNELS") & Key("gsi1sk").begins_with(DEFAULT)
+    items = aws.query_all(aws.table(_TABLE), IndexName="gsi1", KeyConditionExpression=condition)
+    return sorted(items, key=lambda item: item["id"])
+
+
 def config_of(record: dict) -> dict:
     """The channel's whole config, secrets included (one SSM read): for sending only."""
     secret = _get_secret(record["id"]) if record.get("hints") else {}
@@ -160,15 +114,16 @@ def config_of(record: dict) -> dict:
 
 
 def update(channel_id: str, changes: dict) -> dict | None:
-    """PATCH: name, enabled, and config keys to replace (secrets among them)."""
+    """PATCH: name, enabled, default, and config keys to replace (secrets among them)."""
     record = get(channel_id)
     if record is None:
         return None
-    unknown = sorted(set(changes) - {"name", "enabled", "config"})
+    unknown = sorted(set(changes) - {"name", "enabled", "default", "config"})
     if unknown:
         raise errors.Invalid.at(unknown[0], "unknown field (kind cannot change)")
-    if "enabled" in changes and not isinstance(changes["enabled"], bool):
-        raise errors.Invalid.at("enabled", "must be true or false")
+    for flag in ("enabled", "default"):
+        if flag in changes and not isinstance(changes[flag], bool):
+            raise errors.Invalid.at(flag, "must be true or false")
     given = changes.get("config", {})
     if not isinstance(given, dict):
         raise errors.Invalid.at("config", "must be an object")
@@ -178,12 +133,14 @@ def update(channel_id: str, changes: dict) -> dict | None:
         sets["enabled"] = changes["enabled"]
         if changes["enabled"]:
             sets.update(disabled_reason=None, refusals=None)
+    if "default" in changes:
+        sets.update(default=changes["default"], gsi1sk=_sort_key(channel_id, changes["default"]))
     if given:
         kind, _, config = check(record["kind"], sets["name"], {**config_of(record), **given})
-        plain, secret = _split(kind, config)
+        plain, secret = split(kind, config)
         if secret:
             _put_secret(channel_id, secret)
-        sets.update(config=plain, hints=_hints(secret))
+        sets.update(config=plain, hints=hints(secret))
     return _write(record, sets)
 
 
@@ -266,6 +223,7 @@ def view(record: dict) -> dict:
         "kind": record["kind"],
         "name": record["name"],
         "enabled": bool(record.get("enabled", True)),
+        "default": bool(record.get("default", False)),
         "disabled_reason": record.get("disabled_reason"),
         "config": {**record.get("config", {}), **record.get("hints", {})},
         "secrets": sorted(record.get("hints", {})),

@@ -33,7 +33,7 @@ CONFIG = {
 SERVER = "https://ntfy.sh"
 MESSAGE, TITLE, ALERT, QUIET = 4096, 250, 4, 3
 TAGS = {"down": "rotating_light", "fail": "x", "long": "hourglass_flowing_sand"}
-TAGS |= {"up": "white_check_mark", "test": "test_tube"}
+TAGS |= {"up": "white_check_mark", "test": "test_tube", "news": "newspaper"}
 _TOPIC = re.compile(r"[-_A-Za-z0-9]{1,64}")
 _TOKEN = re.compile(r"[!-~]{1,200}")  # printable ASCII: nothing that could split a header
 

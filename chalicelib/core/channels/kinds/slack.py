@@ -23,7 +23,7 @@ from chalicelib.core.channels.kinds import Field, Request, checks
 CONFIG = {"url": Field(secret=True)}  # the hook URL is the credential
 
 HEADER, SECTION, FIELD, FIELDS, CODE_BLOCKS, LABEL = 150, 3000, 2000, 10, 5, 100
-ICONS = {"down": "🔴", "fail": "❌", "long": "⏳", "up": "✅", "test": "🧪"}
+ICONS = {"down": "🔴", "fail": "❌", "long": "⏳", "up": "✅", "test": "🧪", "news": "📰"}
 
 
 def check(config) -> dict:

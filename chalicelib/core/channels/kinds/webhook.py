@@ -61,9 +61,12 @@ def secret_bytes(secret, field: str = "config.secret") -> bytes:
     return key
 
 
+TYPES = {"test": "channel.test", "news": "subscription.notified"}
+
+
 def event_for(notice) -> dict:
     """The notice as one of Herald's events (what body_for takes)."""
-    kind = "channel.test" if notice.kind == "test" else f"monitor.{notice.kind}"
+    kind = TYPES.get(notice.kind, f"monitor.{notice.kind}")
     return {
         "id": notice.id,
         "type": kind,
