@@ -6,6 +6,7 @@ environment variables, and a Chalice test client for routes and handlers.
 """
 
 import os
+import sys
 
 import pytest
 from moto import mock_aws
@@ -121,3 +122,21 @@ def no_metrics_left_over():
     from chalicelib.core.observability import metrics
 
     metrics.clear_metrics()
+
+
+@pytest.fixture(autouse=True)
+def no_parameters_left_over():
+    """powertools Parameters keeps its providers (each with a boto3 client
+    bound to the region and moto of the test that made it) and their cached
+    values in one process-wide dict: a later test would read SSM through an
+    earlier test's client. Cleared around every test; not imported here if
+    no test has imported it yet (it costs ~250 ms)."""
+
+    def clear():
+        parameters = sys.modules.get("aws_lambda_powertools.utilities.parameters")
+        if parameters is not None:
+            parameters.clear_caches()
+
+    clear()
+    yield
+    clear()

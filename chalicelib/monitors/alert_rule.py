@@ -30,6 +30,8 @@ is "long", an outage like a failure.
 
 from dataclasses import dataclass
 
+from chalicelib.monitors import policy
+
 NEVER = float("-inf")
 # How far a scheduled run's start may wander from one minute to the next.
 START_JITTER = 5.0
@@ -79,9 +81,23 @@ def _kind(item: dict) -> str:
     return item.get("schedule_kind") or "max_sleep"
 
 
-def silent_due_at(item: dict) -> float | None:
-    """silent_alert_time for a monitor item, whatever its schedule kind."""
+def reminder(item: dict) -> bool:
+    """Whether a silence alert now would be a reminder (told down in this outage)."""
+    last_alert, outage = _f(item.get("last_alert")), _f(item.get("outage_start"))
+    told = last_alert is not None and (outage is None or last_alert >= outage)
+    return item.get("status") == "down" and told
+
+
+def silence_from(item: dict, now: float | None) -> float | None:
     last_ping = _f(item.get("last_ping"))
+    return None if last_ping is None else policy.base(item, last_ping, now)
+
+
+def silent_due_at(item: dict, now: float | None = None) -> float | None:
+    """silent_alert_time for a monitor item, whatever its schedule kind."""
+    if reminder(item) and not policy.reminders_left(item):
+        return None
+    last_ping = silence_from(item, now)
     refresh = bool(item.get("refresh_on_ping_restored", True))
     last_alert = _f(item.get("last_alert"))
     if _kind(item) == "max_sleep":
@@ -101,7 +117,9 @@ def silent_due_at(item: dict) -> float | None:
 
 def _silent_due(item: dict, now: float) -> bool:
     """The silence rule: the original's for max_sleep, its like for the others."""
-    last_ping, last_alert = _f(item.get("last_ping")), _f(item.get("last_alert"))
+    if reminder(item) and not policy.reminders_left(item):
+        return False
+    last_ping, last_alert = silence_from(item, now), _f(item.get("last_alert"))
     refresh = bool(item.get("refresh_on_ping_restored", True))
     if _kind(item) == "max_sleep":
         return silent_alert_due(
@@ -120,8 +138,8 @@ def _silent_due(item: dict, now: float) -> bool:
         return False
     last_email = NEVER if last_alert is None else last_alert
     every = _f(item.get("email_frequency"))
-    reminder = every is not None and now - last_email >= every - START_JITTER
-    return (last_ping > last_email or reminder) if refresh else reminder
+    again = every is not None and now - last_email >= every - START_JITTER
+    return (last_ping > last_email or again) if refresh else again
 
 
 def late_since(item: dict) -> float | None:
@@ -145,14 +163,21 @@ def run_deadline(item: dict) -> float | None:
 @dataclass(frozen=True)
 class Need:
     # "down" (silence), "fail", "long" (a run too long), "up" (recovery),
-    # "clear" (outage ended unmailed), "late" (overdue, within its grace: no notice)
+    # "clear" (outage ended unmailed), "late" (overdue, within its grace: no notice);
+    # the policy's: "maintenance", "hold" (tell no one yet), "summary" (of a held outage)
     kind: str
 
 
 def need(item: dict, now: float) -> Need | None:
-    """What the monitor needs at `now`, most urgent first."""
+    """What the monitor needs at `now`, most urgent first, as the policy has it."""
     if item.get("paused") or not item.get("monitor", True):
         return None
+    found = _need(item, now)
+    kind = found and policy.apply(item, found.kind, now)
+    return Need(kind) if kind else None
+
+
+def _need(item: dict, now: float) -> Need | None:
     last_alert = _f(item.get("last_alert"))
     mailed = NEVER if last_alert is None else last_alert
     if _f(item.get("fail_news_at"), NEVER) > mailed:
@@ -177,9 +202,14 @@ def next_look(item: dict, now: float) -> float | None:
         return None
     if item.get("outgoing") or need(item, now) is not None:
         return now
-    times = [silent_due_at(item), late_since(item), run_deadline(item)]
+    times = [silent_due_at(item, now), late_since(item), run_deadline(item)]
     times = [when for when in times if when is not None]
-    return min(times) if times else None
+    soonest = min(times) if times else None
+    if _need(item, now) is not None:
+        # Due, but the policy holds it back (a maintenance or quiet window):
+        # look again when the window ends.
+        return policy.held_until(item, now) or soonest
+    return soonest
 
 
 def is_news(kind: str, old: dict) -> bool:
@@ -205,4 +235,5 @@ def recovery_untold(item: dict) -> bool:
     A failure landing now must not merge into that old outage (it would be
     taken for known news and never told): the recovery is settled first.
     """
-    return item.get("status") == "up" and item.get("outage_start") is not None
+    parked = item.get("paused") or not item.get("monitor", True)
+    return not parked and item.get("status") == "up" and item.get("outage_start") is not None

@@ -21,8 +21,8 @@ from chalicelib.core import aws, clock, events
 from chalicelib.core.observability import count, logger
 from chalicelib.monitors import alert_rule, channels, flips, notices, schedule, store
 
-# Needs that change the state but tell nobody.
-SILENT = {"clear", "late"}
+# Needs that change the state but tell nobody (the last two: policy.py's).
+SILENT = {"clear", "late", "maintenance", "hold"}
 
 
 def _d(value: float) -> Decimal:
@@ -106,11 +106,15 @@ def _claim(item: dict, kind: str, now: float) -> dict | None:
         return _claim_silent(item, kind, now)
     seq = int(item.get("alert_seq", 0)) + 1
     notice = {"kind": kind, "seq": seq, "at": _d(now), "last_ping": item.get("last_ping")}
-    sets = {"alert_seq": seq, "outgoing": notice, "due_at": _d(now)}
-    if kind == "up":
-        notice.update(outage_start=item["outage_start"], down_since=item.get("down_since"))
+    sets = {"alert_seq": seq, "outgoing": notice, "due_at": _d(now), "held_at": None}
+    if item.get("held_at") is not None:
+        notice["held_since"] = item["held_at"]  # told now, held by quiet hours since
+    if kind in ("up", "summary"):
+        notice.update(kind="up", outage_start=item["outage_start"])
+        notice.update(down_since=item.get("down_since"), summary=kind == "summary")
         notice.update(flip_to="up", flip_at=item["last_ping"], flip_reason="recovered")
         sets.update(outage_start=None, recover_base=None, fail_news_at=None, down_since=None)
+        sets["reminders"] = None
     else:
         sets.update(_opening(item, kind, now, notice))
     if not store.update_if_unchanged(item, sets, []):
@@ -131,8 +135,10 @@ def _opening(item: dict, kind: str, now: float, notice: dict) -> dict:
         sets["runtime_told"] = item["last_start"]
         down_since, reason = _d(alert_rule.run_deadline(item)), "run too long"
     else:
-        down_since = _d(schedule.down_at(item, float(item["last_ping"])))
+        down_since = _d(schedule.down_at(item, alert_rule.silence_from(item, now)))
         reason = "missed deadline"
+        if alert_rule.reminder(item):
+            notice["reminder"] = sets["reminders"] = int(item.get("reminders", 0)) + 1
     if kind != "fail":
         sets["recover_base"] = _d(now - float(item["max_sleep"]))
         sets["outage_start"] = item.get("outage_start", item.get("last_ping", down_since))
@@ -148,19 +154,44 @@ def _fail_reason(item: dict) -> str:
 
 
 def _claim_silent(item: dict, kind: str, now: float) -> dict | None:
-    """ "clear" (an outage that ended before anyone was told) or "late"."""
+    """ "clear" (an outage that ended before anyone was told), "late", or the
+    policy's "maintenance" and "hold" (policy.py)."""
     if kind == "clear":
         sets = {"outage_start": None, "recover_base": None, "fail_news_at": None}
-        sets["down_since"] = None
+        sets.update(down_since=None, held_at=None, reminders=None)
         flip = ("up", float(item["last_ping"]), "recovered")
+    elif kind == "maintenance":
+        sets = {"status": "maintenance", "outage_start": None, "recover_base": None}
+        sets.update(fail_news_at=None, down_since=None, held_at=None, reminders=None)
+        sets["runtime_told"] = item.get("last_start", item.get("runtime_told"))
+        flip = ("maintenance", now, "maintenance window")
+    elif kind == "hold":
+        sets, flip = _holding(item, now)
     else:
         sets = {"status": "late"}
         flip = ("late", alert_rule.late_since(item), "no ping when expected")
     after = {k: v for k, v in {**item, **sets}.items() if v is not None}
     if not store.update_if_unchanged(item, {**sets, **_next(after, now)}, []):
         return None
-    flips.record(item, *flip)
+    if flip is not None:
+        flips.record(item, *flip)
     return {**after, "rev": item.get("rev", Decimal(0)) + 1}
+
+
+def _holding(item: dict, now: float) -> tuple[dict, tuple | None]:
+    """What holding a notice in quiet hours writes: held_at, and the monitor
+    down as the notice would have made it (its flip dated when it happened)."""
+    raw = alert_rule._need(item, now).kind
+    if raw not in ("down", "fail"):
+        return {"held_at": _d(now)}, None  # a run too long or a recovery: told at the end
+    scratch: dict = {}
+    sets = {**_opening(item, raw, now, scratch), "held_at": _d(now)}
+    sets.pop("last_alert")  # nobody was told: the rule finds it due again after
+    sets.pop("reminders", None)
+    flip = None
+    if scratch.get("flip_to"):
+        flip = ("down", float(scratch["flip_at"]), scratch["flip_reason"])
+    return sets, flip
 
 
 def _send(item: dict, notice: dict) -> None:

@@ -25,7 +25,7 @@ from decimal import Decimal
 from chalicelib.core import aws, clock, errors
 from chalicelib.monitors import store
 
-STATUSES = ("new", "up", "late", "down", "paused")
+STATUSES = ("new", "up", "late", "down", "paused", "maintenance")
 # The reasons Herald's writers give; shown as they are, never interpreted.
 REASONS = (
     "created",
@@ -37,6 +37,7 @@ REASONS = (
     "fail ping",
     "run too long",
     "recovered",
+    "maintenance window",
 )
 PERIODS = ("day", "week", "month")
 MAX_PERIODS = 1000

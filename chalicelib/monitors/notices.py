@@ -42,15 +42,27 @@ def _day(epoch) -> date:
 def compose(item: dict, notice: dict) -> tuple[str, list[str]]:
     """(subject, paragraphs) for a notice (from the checker or from a ping)."""
 
+    subject, paragraphs = _compose(item, notice)
+    if notice.get("held_since") is not None and not notice.get("summary"):
+        paragraphs.append(
+            f"Held during quiet hours since {_when(notice['held_since'])}: nobody was told then."
+        )
+    return subject, paragraphs
+
+
+def _compose(item: dict, notice: dict) -> tuple[str, list[str]]:
     name, kind = item["name"], notice["kind"]
     at = float(notice["at"])
     if kind == "down":
         last_ping = float(notice["last_ping"])
-        return f"{name} disconnection detected", [
+        paragraphs = [
             f"No ping from {name} since {_when(last_ping)}, "
             f"{duration(at - last_ping)} before this check.",
             _expectation(item, last_ping) + _reminders(item, notice),
         ]
+        if notice.get("reminder"):
+            paragraphs.append(_reminder(item, notice, at))
+        return f"{name} disconnection detected", paragraphs
     if kind == "fail":
         return f"{name} reported a failure", [
             f"{name} sent a failure ping at {_when(notice['fail_at'])}.",
@@ -63,6 +75,8 @@ def compose(item: dict, notice: dict) -> tuple[str, list[str]]:
             f"{duration(float(item['max_runtime']))}.",
             "You will be told when it reports success again.",
         ]
+    if notice.get("summary"):
+        return _summary(item, notice)
     last_ping, outage_start = float(notice["last_ping"]), float(notice["outage_start"])
     paragraphs = [
         f"{name} pinged again at {_when(last_ping)} after {duration(last_ping - outage_start)} "
@@ -75,6 +89,25 @@ def compose(item: dict, notice: dict) -> tuple[str, list[str]]:
             f"{_when(down_since)}); {_missed(item, outage_start, last_ping)}."
         )
     return f"{name} is back up", paragraphs
+
+
+def _reminder(item: dict, notice: dict, at: float) -> str:
+    down = item.get("down_since")
+    since = f" (down since {_when(down)}, {duration(at - float(down))})" if down else ""
+    limit = item.get("realert_limit")
+    of = f" of at most {int(limit)}" if limit is not None else ""
+    return f"This is reminder {int(notice['reminder'])}{of}{since}."
+
+
+def _summary(item: dict, notice: dict) -> tuple[str, list[str]]:
+    """A recovery within quiet hours, of an outage nobody was told about."""
+    name, last_ping = item["name"], float(notice["last_ping"])
+    down = notice.get("down_since") or notice.get("held_since") or notice["outage_start"]
+    return f"{name} was down during quiet hours and is back up", [
+        f"{name} went down at {_when(down)}, during quiet hours, and pinged again at "
+        f"{_when(last_ping)}: it was down for {duration(last_ping - float(down))}.",
+        "Nobody was told while it was down; this is the summary.",
+    ]
 
 
 MISSED_LIMIT = 1000  # counting cron matches one by one: bounded, on a ping's path

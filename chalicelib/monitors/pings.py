@@ -27,6 +27,8 @@ from chalicelib.monitors import alert_rule, store
 BODY_LIMIT = 10_000
 # Healthchecks' rule: a start and an end more than 72 h apart are no run.
 RUN_PAIRING = 72 * 3600
+# States a success ping ends by itself, recording the flip to up.
+UNSETTLED = ("new", "late", "maintenance")
 
 
 # ---- the update ------------------------------------------------------------------
@@ -156,10 +158,16 @@ def write(table, monitor_id, ping, stamp, who) -> dict:
         condition += " AND attribute_not_exists(kw)"
     if ping["guards"].get("method"):
         condition += " AND attribute_not_exists(methods)"
-    if kind == "fail":
-        values[":up"] = "up"
-        condition += " AND NOT (#st = :up AND attribute_exists(outage_start))"
     names = {"ExpressionAttributeNames": {"#st": "status"}} if "#st" in expression else {}
+    if kind == "fail":
+        # An untold recovery is told first (ping_refusals), unless the monitor
+        # is parked: nothing is told then, and resuming forgets the outage.
+        values.update({":up": "up", ":yes": True, ":no": False})
+        condition += (
+            " AND (NOT (#st = :up AND attribute_exists(outage_start))"
+            " OR paused = :yes OR #mon = :no)"
+        )
+        names["ExpressionAttributeNames"]["#mon"] = "monitor"
     return table.update_item(
         Key=store.key(monitor_id),
         UpdateExpression=expression,
@@ -223,7 +231,7 @@ def _after(monitor_id: str, kind: str, now: float, old: dict) -> None:
         _tell_news(monitor_id, now, old)
         return
     parked = old.get("paused") or not old.get("monitor", True)
-    if kind == "success" and not parked and old.get("status", "new") in ("new", "late"):
+    if kind == "success" and not parked and old.get("status", "new") in UNSETTLED:
         from chalicelib.monitors import flips
 
         why = "first ping" if old.get("status", "new") == "new" else "pinged"

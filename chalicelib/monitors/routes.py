@@ -282,3 +282,7 @@ def testing_ping(name):
     from chalicelib.monitors import testing_page
 
     return testing_page.ping_now(blueprint.current_request, name)
+
+
+# The alert policy's routes (snooze) join this blueprint from their own module.
+from chalicelib.monitors import policy_routes  # noqa: E402, F401

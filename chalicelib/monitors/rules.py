@@ -31,6 +31,8 @@ KINDS = {"max_sleep": ("max_sleep",), "simple": ("timeout", "grace"), "cron": ("
 KIND_FIELDS = {"max_sleep", "timeout", "grace", "schedule", "tz"}
 DESCRIPTIVE = ("title", "desc", "tags", "manual_resume", "methods")
 RUNS = ("max_runtime", "success_keywords", "failure_keywords")
+# The alert policy (docs/monitors.md, "Alert policy"): windows.py's windows.
+POLICY = ("maintenance", "quiet_hours", "quiet_summary", "realert_limit")
 SETTINGS = (
     "schedule_kind",
     "max_sleep",
@@ -47,6 +49,7 @@ SETTINGS = (
     *RUNS,
     "group_key",
     "channels",
+    *POLICY,
 )
 DEFAULTS = {"monitor": True, "refresh_on_ping_restored": True, "require_key": True}
 # Healthchecks' defaults, so a check created without them behaves as there.
@@ -111,7 +114,7 @@ def kind_of(settings: dict, at: str) -> str:
     """The schedule kind the settings ask for: named, or inferred from the fields."""
     named = settings.get("schedule_kind")
     if named is not None:
-        if named not in KINDS:
+        if not isinstance(named, str) or named not in KINDS:
             raise Invalid(f"{at}.schedule_kind: must be one of max_sleep, simple, cron")
         return named
     if "schedule" in settings:
@@ -185,6 +188,30 @@ def _describing(settings: dict, at: str) -> dict:
     return result
 
 
+def _realert_every(settings: dict, at: str) -> dict:
+    """realert_every is email_frequency under the name every channel can use."""
+    if settings.get("realert_every") is None:
+        return {k: v for k, v in settings.items() if k != "realert_every"}
+    given = {k: v for k, v in settings.items() if k != "realert_every"}
+    if given.get("email_frequency") not in (None, settings["realert_every"]):
+        raise Invalid(f"{at}.realert_every: differs from email_frequency (it is its other name)")
+    return {**given, "email_frequency": settings["realert_every"]}
+
+
+def _policy(settings: dict, at: str) -> dict:
+    from chalicelib.monitors import windows
+
+    limit = settings.get("realert_limit")
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise Invalid(f"{at}.realert_limit: must be a whole number of reminders (0 or more)")
+    return {
+        "maintenance": windows.check(settings.get("maintenance"), f"{at}.maintenance"),
+        "quiet_hours": windows.check(settings.get("quiet_hours"), f"{at}.quiet_hours"),
+        "quiet_summary": flag(f"{at}.quiet_summary", settings.get("quiet_summary", True)),
+        "realert_limit": limit,
+    }
+
+
 def validate(name, settings: dict, *, where: str = "") -> dict:
     """Checked settings of monitor `name`; raises Invalid naming the field.
 
@@ -197,12 +224,13 @@ def validate(name, settings: dict, *, where: str = "") -> dict:
         )
     if not isinstance(settings, dict):
         raise Invalid(f"{at}: must be an object")
-    unknown = set(settings) - set(SETTINGS) - {"device_email", "recipient", "name"}
+    unknown = set(settings) - set(SETTINGS) - {"device_email", "recipient", "name", "realert_every"}
     if unknown:
         raise Invalid(f"{at}.{sorted(unknown)[0]}: unknown setting")
     # Another kind's fields are removed when the kind changes.
     result = {**dict.fromkeys(KIND_FIELDS), **_schedule(settings, at)}
     seed = result["schedule_kind"] == "max_sleep"
+    settings = _realert_every(settings, at)
     if seed or settings.get("email_frequency") is not None:
         if "email_frequency" not in settings:
             raise Invalid(f"{at}.email_frequency: missing")
@@ -221,11 +249,13 @@ def validate(name, settings: dict, *, where: str = "") -> dict:
         if seed:
             raise Invalid(f"{at}.device_email: missing (and no global recipient)")
         result["recipients"] = []
-    described = _describing(settings, at)
+    described = {**_describing(settings, at), **_policy(settings, at)}
     # A default is stored as no attribute, so monitors made before a setting
     # existed read as having its default (and a re-import stays "unchanged").
     stored = {**result, **{k: (v or None) for k, v in described.items()}}
     stored["channels"] = described["channels"]  # [] differs from not set
+    stored["realert_limit"] = described["realert_limit"]  # 0 differs from not set
+    stored["quiet_summary"] = None if described["quiet_summary"] else False
     if seed:
         stored["schedule_kind"] = None
     stored["kw"] = True if described["success_keywords"] or described["failure_keywords"] else None
@@ -241,6 +271,10 @@ def shown(item: dict) -> dict:
         result["max_sleep"] = None
     for field, default in (("title", ""), ("desc", ""), ("methods", ""), ("manual_resume", False)):
         result[field] = result[field] or default
+    result["quiet_summary"] = item.get("quiet_summary") is not False
+    result["realert_every"] = result["email_frequency"]
+    for field in ("maintenance", "quiet_hours"):
+        result[field] = result[field] or []
     for field in ("tags", "success_keywords", "failure_keywords"):
         result[field] = result[field] or []
     return result

@@ -122,7 +122,7 @@ def expected_between(item: dict, start, end, limit: int = MAX_COUNT) -> int:
         # max_sleep may be 0 (always overdue): as many as a cron count may be.
         return math.floor((end - start) / period) if period > 0 else limit
     count = 0
-    for instant in _instants(item["schedule"], _tz(item), start):
+    for instant in instants(item["schedule"], _tz(item), start):
         if instant > end or count >= limit:
             break
         count += 1
@@ -131,10 +131,10 @@ def expected_between(item: dict, start, end, limit: int = MAX_COUNT) -> int:
 
 def next_match(expression: str, tz: str, after) -> float:
     """The first expected instant of `expression` in zone `tz` strictly after `after`."""
-    return next(_instants(expression, tz, float(after)))
+    return next(instants(expression, tz, float(after)))
 
 
-def _instants(expression: str, tz: str, after: float):
+def instants(expression: str, tz: str, after: float):
     """The expected instants after `after`, each once, in order (see the docstring)."""
     zone = _zone(tz)
     start = _wall(after, zone).replace(second=0, microsecond=0)

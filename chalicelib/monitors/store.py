@@ -243,7 +243,7 @@ def place(item: dict, due_at) -> dict:
 
 
 def status(item: dict, now: float) -> str:
-    """new, up, late, down or paused: the stored state, late once overdue."""
+    """new, up, late, down, maintenance or paused: the stored state, late once overdue."""
     if item.get("paused"):
         return "paused"
     stored = item.get("status", "new")
@@ -270,6 +270,8 @@ def view(item: dict, base: str = "") -> dict:
         "last_ping": _when(last_ping),
         "last_start": _when(item.get("last_start")),
         "last_alert": _when(item.get("last_alert")),
+        "snoozed_until": _when(item.get("snoozed_until")),
+        "held_since": _when(item.get("held_at")),  # a notice quiet hours hold back
         "next_ping": None if expected is None else _when(schedule.late_at(item, expected)),
         "next_deadline": None if expected is None else _when(schedule.down_at(item, expected)),
         "pings": int(item.get("pings", 0)),

@@ -106,6 +106,34 @@ def pause(ctx: click.Context, name: str) -> None:
     _set_paused(ctx, name, True)
 
 
+@monitors.command("snooze")
+@click.argument("name")
+@click.option("--for", "seconds", callback=base.seconds, help="How long: 30m, 2h, 1d.")
+@click.option("--off", is_flag=True, help="Lift the snooze (what it held goes out now).")
+@click.pass_context
+def snooze(ctx: click.Context, name: str, seconds: int | None, off: bool) -> None:
+    """Hold NAME's notices for a while, as quiet hours do: told when it ends."""
+    if off == (seconds is not None):
+        raise click.UsageError("give --for DURATION or --off")
+    _connect(ctx)
+    from chalicelib.core import clock
+    from chalicelib.core.errors import Invalid
+    from chalicelib.monitors import policy_routes
+
+    try:
+        until = None if off else policy_routes.until_of({"seconds": seconds}, clock.epoch())
+        item = policy_routes.snooze(name, until)
+    except Invalid as error:
+        raise click.ClickException(str(error)) from None
+    if item is None:
+        raise click.ClickException(f"no monitor named {name!r}")
+    click.echo(
+        f"{name}: snoozed until {clock.iso(clock.from_epoch(until))}"
+        if until
+        else f"{name}: snooze lifted"
+    )
+
+
 @monitors.command("resume")
 @click.argument("name")
 @click.pass_context

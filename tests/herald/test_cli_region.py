@@ -28,12 +28,10 @@ def _herald(*args):
 
 
 def test_it_reads_ssm_and_writes_dynamodb_in_the_profiles_region(aws_config, monkeypatch):
-    from aws_lambda_powertools.utilities.parameters import base
-
     from chalicelib.core import aws as clients
     from herald.local import stack
 
-    monkeypatch.setattr(base, "DEFAULT_PROVIDERS", {})  # no SSM client from another test
+    # No SSM provider from another test: conftest's no_parameters_left_over.
     monkeypatch.delenv("HERALD_SECRET_KEY")  # the key comes from SSM, as deployed
     with mock_aws():
         monkeypatch.setenv("AWS_DEFAULT_REGION", PROFILE_REGION)

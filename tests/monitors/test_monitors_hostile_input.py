@@ -72,6 +72,11 @@ BAD_SETTINGS = [
     {**SETTINGS, "monitor": [1]},
     {**SETTINGS, "require_key": {}},
     {**SETTINGS, "surprise": 1},
+    {**SETTINGS, "schedule_kind": []},  # found by the API fuzzer: was a 500
+    {**SETTINGS, "maintenance": [{"start": "x", "end": "y"}]},
+    {**SETTINGS, "quiet_hours": {"days": "mon"}},
+    {**SETTINGS, "quiet_summary": "sometimes"},
+    {**SETTINGS, "realert_limit": 1.5},
     {"max_sleep": 60},
 ]
 
