@@ -93,6 +93,11 @@ def silence_from(item: dict, now: float | None) -> float | None:
     return None if last_ping is None else policy.base(item, last_ping, now)
 
 
+def _silence(item: dict) -> float:
+    """The seed's max_sleep, once per missed ping the threshold allows."""
+    return float(item["max_sleep"]) * int(item.get("failure_threshold") or 1)
+
+
 def silent_due_at(item: dict, now: float | None = None) -> float | None:
     """silent_alert_time for a monitor item, whatever its schedule kind."""
     if reminder(item) and not policy.reminders_left(item):
@@ -100,15 +105,14 @@ def silent_due_at(item: dict, now: float | None = None) -> float | None:
     last_ping = silence_from(item, now)
     refresh = bool(item.get("refresh_on_ping_restored", True))
     last_alert = _f(item.get("last_alert"))
+    refresh = refresh and not policy.recovering(item)  # still the outage told
     if _kind(item) == "max_sleep":
         return silent_alert_time(
-            last_ping, last_alert, float(item["max_sleep"]), float(item["email_frequency"]), refresh
+            last_ping, last_alert, _silence(item), float(item["email_frequency"]), refresh
         )
     if last_ping is None:
         return None
-    from chalicelib.monitors import schedule
-
-    down = schedule.down_at(item, last_ping)
+    down = policy.down_at(item, last_ping)
     if last_alert is None or (refresh and last_ping > last_alert):
         return down
     every = _f(item.get("email_frequency"))
@@ -121,20 +125,13 @@ def _silent_due(item: dict, now: float) -> bool:
         return False
     last_ping, last_alert = silence_from(item, now), _f(item.get("last_alert"))
     refresh = bool(item.get("refresh_on_ping_restored", True))
+    refresh = refresh and not policy.recovering(item)  # still the outage told
     if _kind(item) == "max_sleep":
-        return silent_alert_due(
-            now,
-            last_ping,
-            last_alert,
-            float(item["max_sleep"]),
-            float(item["email_frequency"]),
-            refresh,
-        )
+        every = float(item["email_frequency"])
+        return silent_alert_due(now, last_ping, last_alert, _silence(item), every, refresh)
     if last_ping is None:
         return False
-    from chalicelib.monitors import schedule
-
-    if not now > schedule.down_at(item, last_ping):
+    if not now > policy.down_at(item, last_ping):
         return False
     last_email = NEVER if last_alert is None else last_alert
     every = _f(item.get("email_frequency"))
@@ -180,11 +177,14 @@ def need(item: dict, now: float) -> Need | None:
 def _need(item: dict, now: float) -> Need | None:
     last_alert = _f(item.get("last_alert"))
     mailed = NEVER if last_alert is None else last_alert
-    if _f(item.get("fail_news_at"), NEVER) > mailed:
+    if _f(item.get("fail_news_at"), NEVER) > mailed and policy.failed_enough(item):
         return Need("fail")
     outage = _f(item.get("outage_start"))
     if outage is not None and item.get("status") == "up":
-        return Need("up" if mailed >= outage else "clear")
+        if mailed < outage:
+            return Need("clear")
+        if not policy.recovering(item):
+            return Need("up")
     if _silent_due(item, now):
         return Need("down")
     runtime = run_deadline(item)
@@ -225,7 +225,10 @@ def is_news(kind: str, old: dict) -> bool:
     if old.get("outgoing"):
         return True
     if kind == "fail":
-        return old.get("status") != "down"
+        # News when it opens an outage, or when this one reaches the threshold.
+        threshold = int(old.get("failure_threshold") or 1)
+        reached = threshold > 1 and int(old.get("fail_streak", 0)) + 1 == threshold
+        return old.get("status") != "down" or reached
     return old.get("status") == "down" or old.get("outage_start") is not None
 
 
@@ -236,4 +239,5 @@ def recovery_untold(item: dict) -> bool:
     taken for known news and never told): the recovery is settled first.
     """
     parked = item.get("paused") or not item.get("monitor", True)
-    return not parked and item.get("status") == "up" and item.get("outage_start") is not None
+    untold = item.get("status") == "up" and item.get("outage_start") is not None
+    return not parked and untold and not policy.recovering(item)

@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from chalicelib.core import aws, clock, events
 from chalicelib.core.observability import count, logger
-from chalicelib.monitors import alert_rule, channels, flips, notices, schedule, store
+from chalicelib.monitors import alert_rule, channels, flips, notices, policy, store
 
 # Needs that change the state but tell nobody (the last two: policy.py's).
 SILENT = {"clear", "late", "maintenance", "hold"}
@@ -129,17 +129,19 @@ def _opening(item: dict, kind: str, now: float, notice: dict) -> dict:
     sets = {"last_alert": _d(now), "status": "down"}
     if kind == "fail":
         notice["fail_at"] = item["fail_news_at"]
+        notice["streak"] = int(item.get("fail_streak", 1))
         down_since, reason = item["fail_news_at"], _fail_reason(item)
     elif kind == "long":
         notice["started"] = item["last_start"]
         sets["runtime_told"] = item["last_start"]
         down_since, reason = _d(alert_rule.run_deadline(item)), "run too long"
     else:
-        down_since = _d(schedule.down_at(item, alert_rule.silence_from(item, now)))
+        down_since = _d(policy.down_at(item, alert_rule.silence_from(item, now)))
         reason = "missed deadline"
         if alert_rule.reminder(item):
             notice["reminder"] = sets["reminders"] = int(item.get("reminders", 0)) + 1
     if kind != "fail":
+        sets["ok_streak"] = None  # successes count from the outage on
         sets["recover_base"] = _d(now - float(item["max_sleep"]))
         sets["outage_start"] = item.get("outage_start", item.get("last_ping", down_since))
     if item.get("status") != "down" or kind == "fail":

@@ -64,16 +64,17 @@ def _compose(item: dict, notice: dict) -> tuple[str, list[str]]:
             paragraphs.append(_reminder(item, notice, at))
         return f"{name} disconnection detected", paragraphs
     if kind == "fail":
-        return f"{name} reported a failure", [
-            f"{name} sent a failure ping at {_when(notice['fail_at'])}.",
-            "You will be told when it reports success again.",
-        ]
+        streak, at_first = int(notice.get("streak", 1)), _when(notice["fail_at"])
+        first = f"{name} sent a failure ping at {at_first}."
+        if int(item.get("failure_threshold") or 1) > 1:
+            first = f"{name} sent {streak} failure pings in a row, the first at {at_first}."
+        return f"{name} reported a failure", [first, _until_recovered(item)]
     if kind == "long":
         started = float(notice["started"])
         return f"{name} has been running for {duration(at - started)}", [
             f"{name} started at {_when(started)} and has not finished: its max_runtime is "
             f"{duration(float(item['max_runtime']))}.",
-            "You will be told when it reports success again.",
+            _until_recovered(item),
         ]
     if notice.get("summary"):
         return _summary(item, notice)
@@ -89,6 +90,13 @@ def _compose(item: dict, notice: dict) -> tuple[str, list[str]]:
             f"{_when(down_since)}); {_missed(item, outage_start, last_ping)}."
         )
     return f"{name} is back up", paragraphs
+
+
+def _until_recovered(item: dict) -> str:
+    needed = int(item.get("recovery_threshold") or 1)
+    if needed == 1:
+        return "You will be told when it reports success again."
+    return f"You will be told when it reports success {needed} times in a row."
 
 
 def _reminder(item: dict, notice: dict, at: float) -> str:
@@ -131,9 +139,11 @@ def _expectation(item: dict, last_ping: float) -> str:
         max_sleep = int(float(item["max_sleep"]))
         return f"max_sleep is {max_sleep} s ({duration(max_sleep)})."
     expected = schedule.late_at(item, last_ping)
+    misses = int(item.get("failure_threshold") or 1)
+    missed = f" ({misses} expected pings missed in a row)" if misses > 1 else ""
     return (
         f"A ping was expected by {_when(expected)} ({schedule.describe(item)}), "
-        f"and its grace of {duration(float(item['grace']))} has passed."
+        f"and its grace of {duration(float(item['grace']))} has passed{missed}."
     )
 
 

@@ -22,11 +22,9 @@ from decimal import Decimal
 
 from chalicelib.core import aws, clock, errors
 from chalicelib.core.observability import count, logger
-from chalicelib.monitors import alert_rule, store
+from chalicelib.monitors import alert_rule, runs, store
 
 BODY_LIMIT = 10_000
-# Healthchecks' rule: a start and an end more than 72 h apart are no run.
-RUN_PAIRING = 72 * 3600
 # States a success ping ends by itself, recording the flip to up.
 UNSETTLED = ("new", "late", "maintenance")
 
@@ -48,6 +46,11 @@ def _update(ping: dict, now: Decimal) -> tuple[str, dict]:
         # The shard is a hash of the name; a UUID ping leaves it as stored.
         parts.append("due_pk = if_not_exists(parked, shard_pk)")
         removes.append("last_start")
+        # Streaks for the thresholds (policy.py): successes and failures in a row.
+        pair = ("ok_streak", "fail_streak")
+        streak, broken = pair if kind == "success" else pair[::-1]
+        parts.append(f"{streak} = if_not_exists({streak}, :zero) + :one")
+        removes.append(broken)
         if kind == "success":
             values[":up"] = "up"
             parts.append("#st = :up")
@@ -117,9 +120,9 @@ def record(
 
         old, monitor_id = ping_refusals.settle(error, table, monitor_id, ping, stamp, who, body)
     kind = ping["kind"]
-    started = _pair_run(table, monitor_id, kind, rid, stamp, old)
+    started = runs.pair(table, monitor_id, kind, rid, stamp, old)
     entry = _log_entry(monitor_id, now, stamp, old, ping, meta, body)
-    if started is not None and float(stamp - started) <= RUN_PAIRING:
+    if started is not None and float(stamp - started) <= runs.PAIRING:
         entry["duration"] = stamp - started
     if rid:
         entry["rid"] = rid
@@ -163,9 +166,11 @@ def write(table, monitor_id, ping, stamp, who) -> dict:
         # An untold recovery is told first (ping_refusals), unless the monitor
         # is parked: nothing is told then, and resuming forgets the outage.
         values.update({":up": "up", ":yes": True, ":no": False})
+        # Nor while recovering (fewer successes in a row than recovery_threshold):
+        # the failure then continues the outage.
         condition += (
             " AND (NOT (#st = :up AND attribute_exists(outage_start))"
-            " OR paused = :yes OR #mon = :no)"
+            " OR paused = :yes OR #mon = :no OR ok_streak < recovery_threshold)"
         )
         names["ExpressionAttributeNames"]["#mon"] = "monitor"
     return table.update_item(
@@ -203,26 +208,6 @@ def _condition(who: dict, values: dict) -> str:
         return "attribute_exists(pk) AND (key_digest = :kd OR group_digest = :kd)"
     values[":false"] = False
     return "attribute_exists(pk) AND require_key = :false"
-
-
-def _pair_run(table, monitor_id: str, kind: str, rid: str | None, stamp, old: dict):
-    """The start a finishing ping ends (None: no start to pair with).
-
-    Without a run id the monitor's last start; with one, that id's own start,
-    kept as an item that expires when pairing would no longer be allowed, so
-    overlapping runs of one job are measured apart.
-    """
-    if kind not in ("start", "success", "fail"):
-        return None
-    if rid is None:
-        return old.get("last_start") if kind != "start" else None
-    run_key = {"pk": f"RUN#{monitor_id}", "sk": rid}
-    if kind == "start":
-        expires = int(stamp) + int(RUN_PAIRING)
-        table.put_item(Item={**run_key, "t": stamp, "expires_at": expires})
-        return None
-    reply = table.delete_item(Key=run_key, ReturnValues="ALL_OLD")
-    return reply.get("Attributes", {}).get("t")
 
 
 def _after(monitor_id: str, kind: str, now: float, old: dict) -> None:

@@ -15,6 +15,11 @@ of the need the alert rule found (alert_rule.need asks here last).
   `quiet_summary: false`, nothing).
 - Reminders (`realert_every`/`email_frequency`) stop after `realert_limit`
   of them in one outage (`reminders` counts them).
+- Thresholds: `failure_threshold` N (default 1) fail pings in a row
+  (`fail_streak`, counted by the ping's write) before a failure is told, or
+  N expected pings missed in a row before silence is; `recovery_threshold`
+  M successes in a row (`ok_streak`) before an outage is over. Until then a
+  monitor is "failing" (not told yet) or still down ("recovering").
 
 Pure functions of the monitor item and the time, like alert_rule.
 """
@@ -82,3 +87,35 @@ def reminders_left(item: dict) -> bool:
 def held_until(item: dict, now: float) -> float | None:
     """When a need the policy holds back may go out: the window's end."""
     return maintenance_until(item, now) or quiet_until(item, now)
+
+
+def _threshold(item: dict, field: str) -> int:
+    return int(item.get(field) or 1)
+
+
+def threshold_above_one(item: dict) -> bool:
+    return _threshold(item, "failure_threshold") > 1
+
+
+def failed_enough(item: dict) -> bool:
+    """Whether the fail pings in a row reach failure_threshold."""
+    return int(item.get("fail_streak", 1)) >= _threshold(item, "failure_threshold")
+
+
+def recovering(item: dict) -> bool:
+    """Up again after an outage, with fewer successes in a row than recovery_threshold."""
+    needed = _threshold(item, "recovery_threshold")
+    if needed == 1 or item.get("outage_start") is None or item.get("status") != "up":
+        return False
+    return int(item.get("ok_streak", 0)) < needed
+
+
+def down_at(item: dict, since: float) -> float:
+    """After which silence since `since` is down: the failure_threshold-th
+    expected ping missed, past its grace (schedule.down_at is the first)."""
+    from chalicelib.monitors import schedule
+
+    expected = since
+    for _ in range(_threshold(item, "failure_threshold") - 1):
+        expected = schedule.late_at(item, expected)
+    return schedule.down_at(item, expected)

@@ -33,6 +33,8 @@ DESCRIPTIVE = ("title", "desc", "tags", "manual_resume", "methods")
 RUNS = ("max_runtime", "success_keywords", "failure_keywords")
 # The alert policy (docs/monitors.md, "Alert policy"): windows.py's windows.
 POLICY = ("maintenance", "quiet_hours", "quiet_summary", "realert_limit")
+POLICY += ("failure_threshold", "recovery_threshold")
+MAX_THRESHOLD = 100
 SETTINGS = (
     "schedule_kind",
     "max_sleep",
@@ -204,7 +206,14 @@ def _policy(settings: dict, at: str) -> dict:
     limit = settings.get("realert_limit")
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
         raise Invalid(f"{at}.realert_limit: must be a whole number of reminders (0 or more)")
+    thresholds = {}
+    for field in ("failure_threshold", "recovery_threshold"):
+        value = settings.get(field, 1)
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_THRESHOLD:
+            raise Invalid(f"{at}.{field}: must be a whole number from 1 to {MAX_THRESHOLD}")
+        thresholds[field] = value if value > 1 else None  # 1, the default: stored as absent
     return {
+        **thresholds,
         "maintenance": windows.check(settings.get("maintenance"), f"{at}.maintenance"),
         "quiet_hours": windows.check(settings.get("quiet_hours"), f"{at}.quiet_hours"),
         "quiet_summary": flag(f"{at}.quiet_summary", settings.get("quiet_summary", True)),
@@ -272,6 +281,8 @@ def shown(item: dict) -> dict:
     for field, default in (("title", ""), ("desc", ""), ("methods", ""), ("manual_resume", False)):
         result[field] = result[field] or default
     result["quiet_summary"] = item.get("quiet_summary") is not False
+    for field in ("failure_threshold", "recovery_threshold"):
+        result[field] = result[field] or 1
     result["realert_every"] = result["email_frequency"]
     for field in ("maintenance", "quiet_hours"):
         result[field] = result[field] or []

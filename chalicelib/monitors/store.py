@@ -243,15 +243,26 @@ def place(item: dict, due_at) -> dict:
 
 
 def status(item: dict, now: float) -> str:
-    """new, up, late, down, maintenance or paused: the stored state, late once overdue."""
+    """new, up, late, failing, down, maintenance or paused: the stored state,
+    late once overdue, failing while below failure_threshold (told no one yet),
+    down while recovering (below recovery_threshold)."""
     if item.get("paused"):
         return "paused"
+    from chalicelib.monitors import policy
+
     stored = item.get("status", "new")
     last_ping = item.get("last_ping")
-    if stored == "up" and last_ping is not None:
+    told = float(item.get("last_alert") or 0) >= float(item.get("outage_start") or 1)
+    if stored == "down" and not told and not policy.failed_enough(item):
+        return "failing"
+    if stored == "up" and item.get("outage_start") is not None and policy.recovering(item):
+        return "down"
+    if stored in ("up", "late") and last_ping is not None:
         from chalicelib.monitors import schedule
 
-        if now > schedule.late_at(item, float(last_ping)):
+        if now > schedule.down_at(item, float(last_ping)) and policy.threshold_above_one(item):
+            return "failing"
+        if stored == "up" and now > schedule.late_at(item, float(last_ping)):
             return "late"
     return stored
 
