@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from chalicelib.core import aws, clock
 from chalicelib.core.errors import Conflict, Invalid
-from chalicelib.monitors import rules, store
+from chalicelib.monitors import channels, dependencies, rules, store
 
 
 def _new_item(name: str, settings: dict, past: dict | None) -> dict:
@@ -95,14 +95,17 @@ def _upsert_once(name: str, given: dict, merge: bool = False) -> tuple[str, dict
         settings = rules.validate(name, _merged(base, given), where="monitor")
     # Read on every attempt: a key revoked meanwhile is refused, not retried.
     settings = _with_group(settings)
-    check_channels(settings)
+    channels.check(settings)
+    dependencies.check(name, settings.get("depends_on"), item and item.get("depends_on"))
     if item is None:
-        return "created", _create(name, settings)
-    if all(item.get(field) == value for field, value in settings.items()):
+        outcome, written = "created", _create(name, settings)
+    elif all(item.get(field) == value for field, value in settings.items()):
         return "unchanged", item
-    changed = {**item, **settings}
-    sets, removes = _placement(changed)
-    return "updated", _write(item, {**settings, **sets}, removes)
+    else:
+        sets, removes = _placement({**item, **settings})
+        outcome, written = "updated", _write(item, {**settings, **sets}, removes)
+    dependencies.link(name, item and item.get("depends_on"), settings.get("depends_on"))
+    return outcome, written
 
 
 def apply(name: str, checked: dict) -> tuple[str, dict]:
@@ -131,14 +134,6 @@ def _with_group(settings: dict) -> dict:
     if record is None:
         raise Invalid(f"monitor.group_key: no shared ping key with id {group!r}")
     return {**settings, "group_digest": record["digest"]}
-
-
-def check_channels(settings: dict) -> None:
-    from chalicelib.core.channels import store as channels
-
-    for channel_id in settings.get("channels") or []:
-        if channels.get(channel_id) is None:
-            raise Invalid(f"monitor.channels: no channel with id {channel_id!r}")
 
 
 def _key_check(settings: dict) -> dict:
@@ -286,6 +281,7 @@ def delete(name: str) -> bool:
     if item is None:
         return False
     _drop_alias(item)
+    dependencies.link(name, item.get("depends_on"), None)
     _delete_log(table, store.log_pk(monitor_id, item))
     return True
 

@@ -100,6 +100,11 @@ def _silence(item: dict) -> float:
 
 def silent_due_at(item: dict, now: float | None = None) -> float | None:
     """silent_alert_time for a monitor item, whatever its schedule kind."""
+    due = _silent_due_at(item, now)
+    return None if due is None else max(due, policy.unblocked_until(item))
+
+
+def _silent_due_at(item: dict, now: float | None) -> float | None:
     if reminder(item) and not policy.reminders_left(item):
         return None
     last_ping = silence_from(item, now)
@@ -121,7 +126,7 @@ def silent_due_at(item: dict, now: float | None = None) -> float | None:
 
 def _silent_due(item: dict, now: float) -> bool:
     """The silence rule: the original's for max_sleep, its like for the others."""
-    if reminder(item) and not policy.reminders_left(item):
+    if (reminder(item) and not policy.reminders_left(item)) or now <= policy.unblocked_until(item):
         return False
     last_ping, last_alert = silence_from(item, now), _f(item.get("last_alert"))
     refresh = bool(item.get("refresh_on_ping_restored", True))

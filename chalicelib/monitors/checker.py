@@ -19,10 +19,12 @@ from decimal import Decimal
 
 from chalicelib.core import aws, clock, events
 from chalicelib.core.observability import count, logger
-from chalicelib.monitors import alert_rule, channels, flips, notices, policy, store
+from chalicelib.monitors import alert_rule, channels, dependencies, flips, notices, policy, store
 
-# Needs that change the state but tell nobody (the last two: policy.py's).
-SILENT = {"clear", "late", "maintenance", "hold"}
+# Needs that change the state but tell nobody (policy.py's, dependencies.py's).
+SILENT = {"clear", "late", "maintenance", "hold", "blocked", "unblock"}
+# What closing an outage nobody was told of writes.
+CLOSED = {"outage_start": None, "recover_base": None, "fail_news_at": None, "down_since": None}
 
 
 def _d(value: float) -> Decimal:
@@ -71,7 +73,7 @@ def process(item: dict, now: float) -> int:
     # A failure, then its recovery, then a fresh silence can all be due: handle
     # them in turn. A silence alert is the last: its reminder is a later run's.
     for _ in range(4):
-        need = alert_rule.need(item, now)
+        need = _with_parent(item, alert_rule.need(item, now), now)
         if need is None:
             if not settled:
                 store.update_if_unchanged(item, _next(item, now), [])
@@ -87,6 +89,15 @@ def process(item: dict, now: float) -> int:
         settled = True
         item = _without_outgoing(claimed) if need.kind not in SILENT else claimed
     return sent
+
+
+def _with_parent(item: dict, need, now: float):
+    """The need as the monitor's parent (depends_on) has it: one read, only
+    for a child whose need would alert."""
+    if need is None or not item.get("depends_on"):
+        return need
+    kind = dependencies.apply(item, need.kind, now)
+    return alert_rule.Need(kind) if kind else None
 
 
 def _without_outgoing(item: dict) -> dict:
@@ -140,6 +151,7 @@ def _opening(item: dict, kind: str, now: float, notice: dict) -> dict:
         reason = "missed deadline"
         if alert_rule.reminder(item):
             notice["reminder"] = sets["reminders"] = int(item.get("reminders", 0)) + 1
+    sets["unblocked_at"] = None
     if kind != "fail":
         sets["ok_streak"] = None  # successes count from the outage on
         sets["recover_base"] = _d(now - float(item["max_sleep"]))
@@ -162,11 +174,13 @@ def _claim_silent(item: dict, kind: str, now: float) -> dict | None:
         sets = {"outage_start": None, "recover_base": None, "fail_news_at": None}
         sets.update(down_since=None, held_at=None, reminders=None)
         flip = ("up", float(item["last_ping"]), "recovered")
-    elif kind == "maintenance":
-        sets = {"status": "maintenance", "outage_start": None, "recover_base": None}
-        sets.update(fail_news_at=None, down_since=None, held_at=None, reminders=None)
+    elif kind in ("maintenance", "blocked"):
+        sets = {**CLOSED, "status": kind, "held_at": None, "reminders": None}
         sets["runtime_told"] = item.get("last_start", item.get("runtime_told"))
-        flip = ("maintenance", now, "maintenance window")
+        why = "maintenance window" if kind == "maintenance" else f"{item['depends_on']} is down"
+        flip = None if item.get("status") == kind else (kind, now, why)
+    elif kind == "unblock":
+        sets, flip = {"unblocked_at": _d(now), "status": "late"}, None
     elif kind == "hold":
         sets, flip = _holding(item, now)
     else:

@@ -25,7 +25,7 @@ from decimal import Decimal
 from chalicelib.core import aws, clock, errors
 from chalicelib.monitors import store
 
-STATUSES = ("new", "up", "late", "down", "paused", "maintenance")
+STATUSES = ("new", "up", "late", "down", "paused", "maintenance", "blocked")
 # The reasons Herald's writers give; shown as they are, never interpreted.
 REASONS = (
     "created",

@@ -43,6 +43,12 @@ def compose(item: dict, notice: dict) -> tuple[str, list[str]]:
     """(subject, paragraphs) for a notice (from the checker or from a ping)."""
 
     subject, paragraphs = _compose(item, notice)
+    children = sorted(item.get("dependents") or ())
+    if children and notice["kind"] != "up":
+        paragraphs.append(
+            f"Depending on it: {', '.join(children[:20])}{' ...' if len(children) > 20 else ''}. "
+            "While it is down they are marked blocked and send no alerts of their own."
+        )
     if notice.get("held_since") is not None and not notice.get("summary"):
         paragraphs.append(
             f"Held during quiet hours since {_when(notice['held_since'])}: nobody was told then."

@@ -26,7 +26,7 @@ from chalicelib.monitors import alert_rule, runs, store
 
 BODY_LIMIT = 10_000
 # States a success ping ends by itself, recording the flip to up.
-UNSETTLED = ("new", "late", "maintenance")
+UNSETTLED = ("new", "late", "maintenance", "blocked")
 
 
 # ---- the update ------------------------------------------------------------------

@@ -119,3 +119,13 @@ def down_at(item: dict, since: float) -> float:
     for _ in range(_threshold(item, "failure_threshold") - 1):
         expected = schedule.late_at(item, expected)
     return schedule.down_at(item, expected)
+
+
+def unblocked_until(item: dict) -> float:
+    """Until when a child just unblocked (its parent up again) may not be down:
+    its own grace from then (dependencies.py)."""
+    since = item.get("unblocked_at")
+    if since is None:
+        return float("-inf")
+    grace = item.get("grace") if item.get("grace") is not None else item.get("max_sleep", 0)
+    return float(since) + float(grace)

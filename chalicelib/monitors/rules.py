@@ -33,7 +33,7 @@ DESCRIPTIVE = ("title", "desc", "tags", "manual_resume", "methods")
 RUNS = ("max_runtime", "success_keywords", "failure_keywords")
 # The alert policy (docs/monitors.md, "Alert policy"): windows.py's windows.
 POLICY = ("maintenance", "quiet_hours", "quiet_summary", "realert_limit")
-POLICY += ("failure_threshold", "recovery_threshold")
+POLICY += ("failure_threshold", "recovery_threshold", "depends_on")
 MAX_THRESHOLD = 100
 SETTINGS = (
     "schedule_kind",
@@ -212,8 +212,12 @@ def _policy(settings: dict, at: str) -> dict:
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_THRESHOLD:
             raise Invalid(f"{at}.{field}: must be a whole number from 1 to {MAX_THRESHOLD}")
         thresholds[field] = value if value > 1 else None  # 1, the default: stored as absent
+    parent = settings.get("depends_on")
+    if parent is not None and not (isinstance(parent, str) and NAME.fullmatch(parent)):
+        raise Invalid(f"{at}.depends_on: must be the name of another monitor")
     return {
         **thresholds,
+        "depends_on": parent,
         "maintenance": windows.check(settings.get("maintenance"), f"{at}.maintenance"),
         "quiet_hours": windows.check(settings.get("quiet_hours"), f"{at}.quiet_hours"),
         "quiet_summary": flag(f"{at}.quiet_summary", settings.get("quiet_summary", True)),

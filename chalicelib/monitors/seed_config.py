@@ -5,7 +5,7 @@ nothing; applying it twice changes nothing either.
 """
 
 from chalicelib.core.errors import Invalid
-from chalicelib.monitors import admin, rules
+from chalicelib.monitors import admin, channels, rules
 
 IGNORED = {
     "server_root": "the logs link uses HERALD_PUBLIC_URL",
@@ -44,5 +44,5 @@ def import_config(document) -> tuple[list[tuple[str, str]], list[str]]:
     """Apply the whole file, or nothing when any part of it is wrong."""
     wanted, notes = parse_config(document)
     for settings in wanted.values():
-        admin.check_channels(settings)  # before any write: a bad id changes nothing
+        channels.check(settings)  # before any write: a bad id changes nothing
     return [(name, admin.apply(name, settings)[0]) for name, settings in wanted.items()], notes

@@ -186,6 +186,7 @@ def delete(ctx: click.Context, name: str) -> None:
 @click.option("--failure-threshold", type=int, help="Failures (or missed pings) in a row.")
 @click.option("--recovery-threshold", type=int, help="Successes in a row to recover.")
 @click.option("--realert-limit", type=int, help="At most this many reminders per outage.")
+@click.option("--depends-on", help="A parent monitor: while it is down this one tells nobody.")
 @click.option("--channel", "channels", multiple=True, help="An alert channel's id (repeat).")
 @click.option("--no-channels", is_flag=True, help="Tell no channel (not even the defaults).")
 @click.option("--default-channels", is_flag=True, help="Tell the default channels again.")

@@ -8,6 +8,16 @@ channels, and one whose list is empty tells none.
 """
 
 
+def check(settings: dict) -> None:
+    """Each channel the settings name exists; raises Invalid naming the first that does not."""
+    from chalicelib.core.channels import store
+    from chalicelib.core.errors import Invalid
+
+    for channel_id in settings.get("channels") or []:
+        if store.get(channel_id) is None:
+            raise Invalid(f"monitor.channels: no channel with id {channel_id!r}")
+
+
 def of(item: dict) -> list[dict]:
     """The monitor's implicit e-mail channel (its recipients), if it has any."""
     recipients = list(item.get("recipients") or [])
