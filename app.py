@@ -25,15 +25,8 @@ app = Chalice(app_name="herald", configure_logs=False)
 app.register_middleware(
     observability.middleware(lambda: getattr(app, "lambda_context", None)), "all"
 )
-for blueprint in (
-    core_routes,
-    monitor_routes,
-    healthchecks_routes,
-    channel_routes,
-    site_routes,
-    subscription_routes,
-    hook_routes,
-):
+ROUTES = (core_routes, monitor_routes, healthchecks_routes, channel_routes)
+for blueprint in (*ROUTES, site_routes, subscription_routes, hook_routes):
     app.register_blueprint(blueprint)
 
 
@@ -64,6 +57,13 @@ def check_monitors(event):
     from chalicelib.monitors import checker
 
     return checker.run()
+
+
+@app.on_sqs_message(queue="wakeups", batch_size=10, name="wake_monitors")
+def wake_monitors(event):
+    from chalicelib.monitors import wakeups
+
+    return wakeups.handle(event.to_dict(), event.context)
 
 
 # ---- site jobs: topic digests, profile status ------------------------------------

@@ -5,6 +5,9 @@ simple and cron schedule kinds), and the same 10 due ones each
 time, one run of the checker should make the same requests (one Query per
 index shard plus the claims of the due ones) and read only the due items:
 its cost must not grow with the healthy monitors, and it never Scans.
+The items read include those due within the next minute, which the run hands
+to wake-ups (SQS, not counted here): the cron third is written as just
+pinged, with its first look due 50 s later, so it is read and handed off.
 Runs on moto in-process; monitors are written straight to the table with
 BatchWriteItem (moto's GSI queries walk the whole table, so wall time on moto
 is not a figure: requests and items are).

@@ -21,6 +21,7 @@ QUEUES = {
     "site-jobs": "SITE_JOBS_QUEUE",
     "notify": "NOTIFY_QUEUE",
     "hooks": "HOOKS_QUEUE",
+    "wakeups": "WAKEUPS_QUEUE",
 }
 
 

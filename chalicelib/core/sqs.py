@@ -5,6 +5,7 @@ entries a batch refuses: each is sent once more on its own; what is still
 refused, and every message of a request that failed outright, is reported
 together in one Refused, after every batch was tried, so the caller knows
 exactly which messages are not on the queue (and can keep or release them).
+Each message may wait its own DelaySeconds (`delays`), or all the same one.
 
 each_record() is the only partial-batch loop: a record whose handler
 returns False, or raises anything, is reported for redelivery alone; the
@@ -35,15 +36,25 @@ def _body(message) -> str:
     return message if isinstance(message, str) else values.dumps(message)
 
 
-def send(queue: str, messages: list, *, delay: float = 0) -> int:
-    """Put messages (dicts, or JSON text) on queue; returns the requests made."""
+def _wait(delay: float) -> int:
+    return max(0, min(MAX_DELAY, int(delay + 0.999)))
+
+
+def send(queue: str, messages: list, *, delay: float = 0, delays: list | None = None) -> int:
+    """Put messages (dicts, or JSON text) on queue; returns the requests made.
+
+    Each waits `delay` seconds before it can be received, or its own from
+    `delays` (one per message), rounded up to whole seconds.
+    """
+    if delays is not None and len(delays) != len(messages):
+        raise ValueError(f"{len(delays)} delays for {len(messages)} messages")
+    waits = [_wait(d) for d in delays] if delays is not None else [_wait(delay)] * len(messages)
     sqs, url = aws.client("sqs"), aws.queue_url(queue)
-    wait = max(0, min(MAX_DELAY, int(delay + 0.999)))
     requests, unsent, reasons = 0, [], []
     for first in range(0, len(messages), BATCH):
         batch = messages[first : first + BATCH]
         entries = [
-            {"Id": str(i), "MessageBody": _body(m), "DelaySeconds": wait}
+            {"Id": str(i), "MessageBody": _body(m), "DelaySeconds": waits[first + i]}
             for i, m in enumerate(batch)
         ]
         requests += 1
@@ -57,7 +68,11 @@ def send(queue: str, messages: list, *, delay: float = 0) -> int:
             entry = entries[int(failure["Id"])]
             requests += 1
             try:
-                sqs.send_message(QueueUrl=url, MessageBody=entry["MessageBody"], DelaySeconds=wait)
+                sqs.send_message(
+                    QueueUrl=url,
+                    MessageBody=entry["MessageBody"],
+                    DelaySeconds=entry["DelaySeconds"],
+                )
             except Exception as error:  # noqa: BLE001 - reported below
                 unsent.append(batch[int(failure["Id"])])
                 reasons.append(failure.get("Message") or f"{type(error).__name__}")

@@ -1,7 +1,10 @@
 """The checker (every minute): find the monitors that need attention, alert once.
 
-It queries the sparse "due" index, shard by shard, for due_at <= now: only
-monitors that may need something are read, however many healthy ones exist.
+It queries the sparse "due" index, shard by shard, for due_at <= now + a
+minute: only monitors that may need something soon are read, however many
+healthy ones exist. Those due now are handled here; those due within the
+minute are handed to wake-ups at their deadlines (wakeups.py), with this
+checker as their backstop.
 
 Each notice goes through three steps, so running twice (two checkers, a
 retried invocation) sends one mail and a crash loses none:
@@ -31,21 +34,28 @@ def _d(value: float) -> Decimal:
     return Decimal(f"{value:.6f}")
 
 
-def due_items(now: float) -> list[dict]:
+def due_items(now: float, ahead: float = 0) -> list[dict]:
+    """The monitors due by now + ahead: one Query per shard."""
     from boto3.dynamodb.conditions import Key
 
     table = aws.table(store.TABLE)
     found = []
     for shard in range(store.SHARDS):
-        condition = Key("due_pk").eq(f"DUE#{shard}") & Key("due_at").lte(_d(now))
+        condition = Key("due_pk").eq(f"DUE#{shard}") & Key("due_at").lte(_d(now + ahead))
         found += aws.query_all(table, IndexName="due", KeyConditionExpression=condition)
     return found
 
 
 def run() -> dict:
+    from chalicelib.monitors import wakeups  # not on the ping path, which imports this module
+
     now = clock.epoch()
-    done = {"looked_at": 0, "notices": 0}
-    for item in due_items(now):
+    found = due_items(now, wakeups.AHEAD)
+    # First, while the delays counted from `now` are still exact.
+    done = {"looked_at": 0, "notices": 0, "handed_off": wakeups.hand_off(found, now)}
+    for item in found:
+        if float(item["due_at"]) > now:
+            continue  # a wake-up's, at its deadline
         done["looked_at"] += 1
         try:
             done["notices"] += process(item, now)

@@ -39,6 +39,25 @@ def test_a_refused_entry_is_sent_again_on_its_own(aws, monkeypatch):
     assert sorted(m["n"] for m in _queued("notify")) == [0, 1, 2]
 
 
+def test_each_message_may_wait_its_own_delay_even_when_sent_again_alone(aws, clock, monkeypatch):
+    client = clients.client("sqs")
+    real = client.send_message_batch
+
+    def refuse_the_last(**kwargs):
+        reply = real(QueueUrl=kwargs["QueueUrl"], Entries=kwargs["Entries"][:-1])
+        return {**reply, "Failed": [{"Id": "2", "Code": "InternalError", "SenderFault": False}]}
+
+    monkeypatch.setattr(client, "send_message_batch", refuse_the_last)
+    sqs.send("notify", [{"n": 0}, {"n": 1}, {"n": 2}], delays=[0, 4.2, 30])
+    assert [m["n"] for m in _queued("notify")] == [0]
+    clock.shift(5)  # 4.2 s rounded up
+    assert [m["n"] for m in _queued("notify")] == [1]
+    clock.shift(25)
+    assert [m["n"] for m in _queued("notify")] == [2]
+    with pytest.raises(ValueError):
+        sqs.send("notify", [{"n": 3}], delays=[1, 2])
+
+
 def test_what_stays_refused_is_named_after_every_batch_was_tried(aws, monkeypatch):
     client = clients.client("sqs")
     real = client.send_message_batch

@@ -24,6 +24,7 @@ FUNCTIONS = [
     "check_subscriptions",
     "notify_subscribers",
     "hooks_deliver",
+    "wake_monitors",
 ]
 SITE_TOKEN = "sample-token"
 
@@ -109,8 +110,12 @@ def _scenario(recorder, clock, feed) -> None:
     with Client(app, stage_name="dev", project_dir=str(environment.ROOT)) as client:
         with recorder.running("api_handler"):
             _use_the_api(client.http, key, feed)
-        clock.shift(400)  # the monitor is overdue
+        clock.shift(400)  # the monitor is overdue; soon's deadline is 20 s away: handed off
         fire(app, "check_monitors")
+        clock.shift(21)  # soon's wake-up: late, and its grace ends within the minute
+        drain("wake_monitors")
+        clock.shift(10)  # the next wake-up: down, mailed
+        drain("wake_monitors")
         drain("hooks_deliver")
         drain("outbox_deliver")
         fire(app, "send_digests")
@@ -148,6 +153,14 @@ def _use_the_api(http, key, feed) -> None:
     send("POST", "/monitors", {"name": "spare", **monitor})
     send("PUT", "/monitors/cellar", monitor)  # no channels: the checker reads the defaults
     ok(http.get(f"/ping/{monitors.uuid_for('cellar')}"))
+    # Deadlines within the checker's next minute: woken by wake_monitors (one with
+    # a channel of its own, so "alerts" sees no more refusals; one reading the defaults).
+    own = send("POST", "/channels", {"kind": "slack", "name": "soon", "config": hook})
+    soon = {"timeout": 420, "grace": 10, "device_email": ["ops@example.com"]}
+    send("PUT", "/monitors/soon", {**soon, "channels": [own["id"]]})
+    send("PUT", "/monitors/soon-too", {**monitor, "max_sleep": 420})
+    ok(http.get(f"/ping/{monitors.uuid_for('soon')}"))
+    ok(http.get(f"/ping/{monitors.uuid_for('soon-too')}"))
     ok(http.get("/monitors", headers=key))
     ok(http.get("/monitors/backup", headers=key))
     ok(http.get(f"/ping/{monitors.uuid_for('backup')}"))
@@ -266,6 +279,7 @@ UNWALKED = {
     | NOT_EXERCISED["retries"]
     # a hook's own writes; a channel's operator mail when disabled; SNS channels
     | {"dynamodb:UpdateItem", "kms:Decrypt", "sns:Publish"},
+    "wake_monitors": {"kms:Decrypt"},
 }
 
 

@@ -33,8 +33,10 @@ def test_it_sets_ttl_that_moto_cloudformation_ignores(aws):
 
 
 def test_every_queue_has_a_dead_letter_queue(aws):
+    from chalicelib.core.aws import QUEUES
+
     sqs = boto3.client("sqs")
-    for output in ("OutboxQueue", "SiteJobsQueue", "NotifyQueue", "HooksQueue"):
+    for output in (_camel(variable) for variable in QUEUES.values()):
         url = sqs.get_queue_url(QueueName=aws[output])["QueueUrl"]
         attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
         redrive = json.loads(attributes["RedrivePolicy"])

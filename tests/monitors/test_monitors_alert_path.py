@@ -19,7 +19,7 @@ def test_it_mails_each_recipient_when_a_monitor_goes_silent(
     assert sent_mail() == []
 
     clock.shift(61)
-    assert run_checker() == {"looked_at": 1, "notices": 1}
+    assert run_checker() == {"looked_at": 1, "notices": 1, "handed_off": 0}
     deliver_outbox()
     mails = sent_mail()
     assert sorted(m["To"] for m in mails) == ["oncall@example.com", "ops@example.com"]

@@ -272,11 +272,11 @@ def test_it_takes_a_monitor_without_recipients_down_and_up_without_mail(
     assert shown(client, api_key, "quiet")["recipients"] == []
     ping(job)  # 09:00
     at(clock, "2026-11-02 09:11:30")
-    assert run_checker() == {"looked_at": 1, "notices": 1}
+    assert run_checker() == {"looked_at": 1, "notices": 1, "handed_off": 0}
     assert shown(client, api_key, "quiet")["status"] == "down"
     # The notice is finished, not left for every later run to retry.
     at(clock, "2026-11-02 09:12:30")
-    assert run_checker() == {"looked_at": 0, "notices": 0}
+    assert run_checker() == {"looked_at": 0, "notices": 0, "handed_off": 0}
     at(clock, "2026-11-02 09:20")
     assert ping(job).status_code == 200
     assert shown(client, api_key, "quiet")["status"] == "up"
