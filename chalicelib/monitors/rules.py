@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from chalicelib.core import values
 from chalicelib.core.errors import Invalid
+from chalicelib.monitors import policy_settings
 
 # "." and ".." are not names: clients drop such path segments from ping URLs.
 NAME = re.compile(r"(?!\.+$)[A-Za-z0-9_.@-](?:[A-Za-z0-9_.@ -]{0,62}[A-Za-z0-9_.@-])?")
@@ -32,9 +33,7 @@ KIND_FIELDS = {"max_sleep", "timeout", "grace", "schedule", "tz"}
 DESCRIPTIVE = ("title", "desc", "tags", "manual_resume", "methods")
 RUNS = ("max_runtime", "success_keywords", "failure_keywords")
 # The alert policy (docs/monitors.md, "Alert policy"): windows.py's windows.
-POLICY = ("maintenance", "quiet_hours", "quiet_summary", "realert_limit")
-POLICY += ("failure_threshold", "recovery_threshold", "depends_on")
-MAX_THRESHOLD = 100
+POLICY = policy_settings.FIELDS
 SETTINGS = (
     "schedule_kind",
     "max_sleep",
@@ -190,41 +189,6 @@ def _describing(settings: dict, at: str) -> dict:
     return result
 
 
-def _realert_every(settings: dict, at: str) -> dict:
-    """realert_every is email_frequency under the name every channel can use."""
-    if settings.get("realert_every") is None:
-        return {k: v for k, v in settings.items() if k != "realert_every"}
-    given = {k: v for k, v in settings.items() if k != "realert_every"}
-    if given.get("email_frequency") not in (None, settings["realert_every"]):
-        raise Invalid(f"{at}.realert_every: differs from email_frequency (it is its other name)")
-    return {**given, "email_frequency": settings["realert_every"]}
-
-
-def _policy(settings: dict, at: str) -> dict:
-    from chalicelib.monitors import windows
-
-    limit = settings.get("realert_limit")
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
-        raise Invalid(f"{at}.realert_limit: must be a whole number of reminders (0 or more)")
-    thresholds = {}
-    for field in ("failure_threshold", "recovery_threshold"):
-        value = settings.get(field, 1)
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_THRESHOLD:
-            raise Invalid(f"{at}.{field}: must be a whole number from 1 to {MAX_THRESHOLD}")
-        thresholds[field] = value if value > 1 else None  # 1, the default: stored as absent
-    parent = settings.get("depends_on")
-    if parent is not None and not (isinstance(parent, str) and NAME.fullmatch(parent)):
-        raise Invalid(f"{at}.depends_on: must be the name of another monitor")
-    return {
-        **thresholds,
-        "depends_on": parent,
-        "maintenance": windows.check(settings.get("maintenance"), f"{at}.maintenance"),
-        "quiet_hours": windows.check(settings.get("quiet_hours"), f"{at}.quiet_hours"),
-        "quiet_summary": flag(f"{at}.quiet_summary", settings.get("quiet_summary", True)),
-        "realert_limit": limit,
-    }
-
-
 def validate(name, settings: dict, *, where: str = "") -> dict:
     """Checked settings of monitor `name`; raises Invalid naming the field.
 
@@ -243,7 +207,7 @@ def validate(name, settings: dict, *, where: str = "") -> dict:
     # Another kind's fields are removed when the kind changes.
     result = {**dict.fromkeys(KIND_FIELDS), **_schedule(settings, at)}
     seed = result["schedule_kind"] == "max_sleep"
-    settings = _realert_every(settings, at)
+    settings = policy_settings.realert_every(settings, at)
     if seed or settings.get("email_frequency") is not None:
         if "email_frequency" not in settings:
             raise Invalid(f"{at}.email_frequency: missing")
@@ -262,7 +226,7 @@ def validate(name, settings: dict, *, where: str = "") -> dict:
         if seed:
             raise Invalid(f"{at}.device_email: missing (and no global recipient)")
         result["recipients"] = []
-    described = {**_describing(settings, at), **_policy(settings, at)}
+    described = {**_describing(settings, at), **policy_settings.check(settings, at)}
     # A default is stored as no attribute, so monitors made before a setting
     # existed read as having its default (and a re-import stays "unchanged").
     stored = {**result, **{k: (v or None) for k, v in described.items()}}

@@ -46,18 +46,23 @@ def run_checker(client):
     return run
 
 
-@pytest.fixture
-def deliver_outbox(app):
-    """Deliver what is on the outbox queue through the real handler (SQS on moto)."""
+def draining(app, queue: str):
+    """deliver(): what SQS (moto) shows now on `queue`, through its real handler."""
     from herald.local.invoke import queue_handlers
     from herald.local.worker import QueueWorker
 
-    config = next(c for c in queue_handlers(app) if c.queue == "outbox")
+    config = next(c for c in queue_handlers(app) if c.queue == queue)
 
     def deliver():
         return QueueWorker(app, config, wait_seconds=0).drain()
 
     return deliver
+
+
+@pytest.fixture
+def deliver_outbox(app):
+    """Deliver what is on the outbox queue through the real handler (SQS on moto)."""
+    return draining(app, "outbox")
 
 
 @pytest.fixture

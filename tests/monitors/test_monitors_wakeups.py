@@ -12,6 +12,7 @@ from email.utils import parsedate_to_datetime
 import pytest
 
 from tests.helpers import dynamodb_requests, sqs_event
+from tests.monitors.conftest import draining
 
 DEADLINE = datetime(2026, 11, 2, 9, 5, tzinfo=UTC)  # a default monitor pinged at 09:00
 
@@ -19,15 +20,7 @@ DEADLINE = datetime(2026, 11, 2, 9, 5, tzinfo=UTC)  # a default monitor pinged a
 @pytest.fixture
 def deliver_wakeups(app):
     """Deliver the wake-ups SQS (moto) shows now through the real handler; returns how many."""
-    from herald.local.invoke import queue_handlers
-    from herald.local.worker import QueueWorker
-
-    config = next(c for c in queue_handlers(app) if c.queue == "wakeups")
-
-    def deliver():
-        return QueueWorker(app, config, wait_seconds=0).drain()
-
-    return deliver
+    return draining(app, "wakeups")
 
 
 @pytest.fixture
