@@ -83,9 +83,16 @@ def _kind(item: dict) -> str:
 
 def reminder(item: dict) -> bool:
     """Whether a silence alert now would be a reminder (told down in this outage)."""
-    last_alert, outage = _f(item.get("last_alert")), _f(item.get("outage_start"))
-    told = last_alert is not None and (outage is None or last_alert >= outage)
-    return item.get("status") == "down" and told
+    return item.get("status") == "down" and policy._told(item)
+
+
+def _refreshing(item: dict) -> bool:
+    """refresh_on_ping_restored: a ping after the last alert lets a new silence
+    alert at once. Not while the outage told is still open (a failure ping
+    during it, or successes below recovery_threshold): then only reminders."""
+    if not item.get("refresh_on_ping_restored", True) or policy.recovering(item):
+        return False
+    return not reminder(item)
 
 
 def silence_from(item: dict, now: float | None) -> float | None:
@@ -108,9 +115,7 @@ def _silent_due_at(item: dict, now: float | None) -> float | None:
     if reminder(item) and not policy.reminders_left(item):
         return None
     last_ping = silence_from(item, now)
-    refresh = bool(item.get("refresh_on_ping_restored", True))
-    last_alert = _f(item.get("last_alert"))
-    refresh = refresh and not policy.recovering(item)  # still the outage told
+    refresh, last_alert = _refreshing(item), _f(item.get("last_alert"))
     if _kind(item) == "max_sleep":
         return silent_alert_time(
             last_ping, last_alert, _silence(item), float(item["email_frequency"]), refresh
@@ -129,8 +134,7 @@ def _silent_due(item: dict, now: float) -> bool:
     if (reminder(item) and not policy.reminders_left(item)) or now <= policy.unblocked_until(item):
         return False
     last_ping, last_alert = silence_from(item, now), _f(item.get("last_alert"))
-    refresh = bool(item.get("refresh_on_ping_restored", True))
-    refresh = refresh and not policy.recovering(item)  # still the outage told
+    refresh = _refreshing(item)
     if _kind(item) == "max_sleep":
         every = float(item["email_frequency"])
         return silent_alert_due(now, last_ping, last_alert, _silence(item), every, refresh)
@@ -245,4 +249,5 @@ def recovery_untold(item: dict) -> bool:
     """
     parked = item.get("paused") or not item.get("monitor", True)
     untold = item.get("status") == "up" and item.get("outage_start") is not None
-    return not parked and untold and not policy.recovering(item)
+    held = item.get("held_at") is not None  # quiet hours hold it: the failure continues it
+    return not parked and untold and not held and not policy.recovering(item)

@@ -168,9 +168,11 @@ def write(table, monitor_id, ping, stamp, who) -> dict:
         values.update({":up": "up", ":yes": True, ":no": False})
         # Nor while recovering (fewer successes in a row than recovery_threshold):
         # the failure then continues the outage.
+        # Nor when quiet hours hold the recovery back: the outage told goes on.
         condition += (
             " AND (NOT (#st = :up AND attribute_exists(outage_start))"
-            " OR paused = :yes OR #mon = :no OR ok_streak < recovery_threshold)"
+            " OR paused = :yes OR #mon = :no OR ok_streak < recovery_threshold"
+            " OR attribute_exists(held_at))"
         )
         names["ExpressionAttributeNames"]["#mon"] = "monitor"
     return table.update_item(

@@ -65,11 +65,14 @@ def base(item: dict, last_ping: float, now: float | None) -> float:
 def apply(item: dict, kind: str, now: float) -> str | None:
     """The need `kind` as the policy has it: itself, maintenance, hold,
     summary, or None (held back)."""
-    if kind in ALERTS and maintenance_until(item, now) is not None:
-        # A failure or run landing in the window is news to record; a silence
-        # already recorded as maintenance is not.
+    if kind in NOTICES and maintenance_until(item, now) is not None:
+        # Nothing is told inside the window. A failure or run landing in it is
+        # news to record; a silence recorded as maintenance already is not; an
+        # outage told before it began stays open (a reminder or its recovery is
+        # told at the window's end).
+        told = item.get("status") == "down" and _told(item)
         fresh = kind != "down" or item.get("status") != "maintenance"
-        return "maintenance" if fresh else None
+        return "maintenance" if kind in ALERTS and fresh and not told else None
     held = item.get("held_at") is not None
     if kind in NOTICES or (kind == "clear" and held):
         if quiet_until(item, now) is not None:
@@ -77,6 +80,12 @@ def apply(item: dict, kind: str, now: float) -> str | None:
     if kind == "clear" and held and item.get("quiet_summary") is not False:
         return "summary"
     return kind
+
+
+def _told(item: dict) -> bool:
+    """Whether anyone was told of the open outage."""
+    alerted, outage = item.get("last_alert"), item.get("outage_start")
+    return alerted is not None and (outage is None or float(alerted) >= float(outage))
 
 
 def reminders_left(item: dict) -> bool:
