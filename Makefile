@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAGE  ?= dev
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: run test lint unit package bench browser clean
+.PHONY: run test lint unit package bench browser explore clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ test: $(BIN)/.installed browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+## The alert policy's property test on 500 fresh examples (about 10 minutes).
+explore: $(BIN)/.installed
+	HERALD_EXAMPLES=500 $(BIN)/pytest tests/monitors/test_monitors_policy_model.py -k policy_tells
 
 ## Headless Chromium for the testing-page test, from Debian's packages.
 browser:

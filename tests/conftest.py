@@ -9,9 +9,16 @@ import os
 import sys
 
 import pytest
+from hypothesis import settings
 from moto import mock_aws
 
 from herald import environment
+
+# CI runs the property tests on fixed examples ("ci", set by .ci/run), so a run
+# passes or fails on the code alone; a developer's `make test` draws new ones
+# each time (and `make explore` many more of the alert policy's).
+settings.register_profile("ci", derandomize=True, database=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 TEST_SECRET_KEY = "test-secret-key"
 

@@ -187,7 +187,8 @@ def _need(item: dict, now: float) -> Need | None:
     last_alert = _f(item.get("last_alert"))
     mailed = NEVER if last_alert is None else last_alert
     if _f(item.get("fail_news_at"), NEVER) > mailed and policy.failed_enough(item):
-        return Need("fail")
+        if not _held_and_over(item):
+            return Need("fail")
     outage = _f(item.get("outage_start"))
     if outage is not None and item.get("status") == "up":
         if mailed < outage:
@@ -203,6 +204,13 @@ def _need(item: dict, now: float) -> Need | None:
     if late is not None and now > late:
         return Need("late")
     return None
+
+
+def _held_and_over(item: dict) -> bool:
+    """A failure held in quiet hours, and the monitor recovered since: what
+    is left to tell is the summary of the held outage (the "clear" below)."""
+    up = item.get("status") == "up" and not policy.recovering(item)
+    return item.get("held_at") is not None and up
 
 
 def next_look(item: dict, now: float) -> float | None:
