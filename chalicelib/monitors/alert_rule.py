@@ -30,7 +30,7 @@ is "long", an outage like a failure.
 
 from dataclasses import dataclass
 
-from chalicelib.monitors import policy
+from chalicelib.monitors import flapping, policy
 
 NEVER = float("-inf")
 # How far a scheduled run's start may wander from one minute to the next.
@@ -200,6 +200,8 @@ def _need(item: dict, now: float) -> Need | None:
     runtime = run_deadline(item)
     if runtime is not None and now >= runtime and item.get("status") != "down":
         return Need("long")
+    if flapping.steady_due(item, now):
+        return Need("steady")
     late = late_since(item)
     if late is not None and now > late:
         return Need("late")
@@ -220,6 +222,7 @@ def next_look(item: dict, now: float) -> float | None:
     if item.get("outgoing") or need(item, now) is not None:
         return now
     times = [silent_due_at(item, now), late_since(item), run_deadline(item)]
+    times.append(flapping.steady_at(item))
     times = [when for when in times if when is not None]
     soonest = min(times) if times else None
     if _need(item, now) is not None:

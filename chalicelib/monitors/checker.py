@@ -22,7 +22,16 @@ from decimal import Decimal
 
 from chalicelib.core import aws, clock, events
 from chalicelib.core.observability import count, logger
-from chalicelib.monitors import alert_rule, channels, dependencies, flips, notices, policy, store
+from chalicelib.monitors import (
+    alert_rule,
+    channels,
+    dependencies,
+    flapping,
+    flips,
+    notices,
+    policy,
+    store,
+)
 
 # Needs that change the state but tell nobody (policy.py's, dependencies.py's).
 SILENT = {"clear", "late", "maintenance", "hold", "blocked", "unblock"}
@@ -136,8 +145,13 @@ def _claim(item: dict, kind: str, now: float) -> dict | None:
         notice.update(flip_to="up", flip_at=item["last_ping"], flip_reason="recovered")
         sets.update(outage_start=None, recover_base=None, fail_news_at=None, down_since=None)
         sets["reminders"] = None
+    elif kind == "steady":
+        notice.update(flapping.steady_notice(item))
+        sets.update(flapping.CLEARED)
     else:
         sets.update(_opening(item, kind, now, notice))
+    if kind != "steady":
+        sets.update(flapping.on_claim(item, notice, now))
     if not store.update_if_unchanged(item, sets, []):
         count("MonitorAlertsCancelled")
         return None
@@ -226,11 +240,16 @@ def _send(item: dict, notice: dict) -> None:
     if notice.get("flip_to"):
         # Written again with the notice after a crash: the same flip, once.
         flips.record(item, notice["flip_to"], float(notice["flip_at"]), notice["flip_reason"])
+    kind = "flapping" if notice.get("flapping") else notice["kind"]
+    if notice.get("muted"):
+        logger.info("monitor notice muted: flapping", extra={"monitor": item["name"], "kind": kind})
+        count("MonitorNoticeMuted")
+        return
     channels.deliver(item, told)
-    logger.info("monitor notice", extra={"monitor": item["name"], "kind": notice["kind"]})
-    count(f"MonitorNotice{notice['kind'].capitalize()}")
+    logger.info("monitor notice", extra={"monitor": item["name"], "kind": kind})
+    count(f"MonitorNotice{kind.capitalize()}")
     events.emit(
-        f"monitor.{notice['kind']}",
+        f"monitor.{kind}",
         item["name"],
         {
             "monitor": item["name"],

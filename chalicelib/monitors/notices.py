@@ -1,4 +1,4 @@
-"""What a monitor has to say: disconnection, failure, recovery, channel-neutral.
+"""What a monitor has to say: disconnection, failure, recovery, flapping, channel-neutral.
 
 A Notice is words (subject, paragraphs, a link to the day's pings) and a
 stable id, fixed by what happened, never by who noticed: the ping that was
@@ -57,6 +57,8 @@ def compose(item: dict, notice: dict) -> tuple[str, list[str]]:
 
 
 def _compose(item: dict, notice: dict) -> tuple[str, list[str]]:
+    if notice.get("flapping") or notice["kind"] == "steady":
+        return _flapping(item, notice)
     name, kind = item["name"], notice["kind"]
     at = float(notice["at"])
     if kind == "down":
@@ -96,6 +98,24 @@ def _compose(item: dict, notice: dict) -> tuple[str, list[str]]:
             f"{_when(down_since)}); {_missed(item, outage_start, last_ping)}."
         )
     return f"{name} is back up", paragraphs
+
+
+def _flapping(item: dict, notice: dict) -> tuple[str, list[str]]:
+    """The notice that starts a flapping episode (flapping.py), and the one that ends it."""
+    name, at = item["name"], float(notice["at"])
+    if notice["kind"] != "steady":
+        now = "up" if notice["kind"] == "up" else "down"
+        return f"{name} is flapping", [
+            f"{name} changed state {int(notice['changes'])} times within "
+            f"{duration(float(notice['window']))}; it is {now} now ({_when(at)}).",
+            "No more alerts until it stays steady; one message will say when it has.",
+        ]
+    since, state = float(notice["since"]), notice["state"]
+    return f"{name} stopped flapping: {state}", [
+        f"{name} has been steady since its last change. While flapping (from {_when(since)}, "
+        f"{duration(at - since)}) it changed state {int(notice['changes'])} times.",
+        f"It is {state} now." + ("" if state == "up" else " " + _until_recovered(item)),
+    ]
 
 
 def _until_recovered(item: dict) -> str:
@@ -163,7 +183,11 @@ def _reminders(item: dict, notice: dict) -> str:
 def notice_id(monitor_id: str, notice: dict) -> str:
     """A notice's stable name: whoever sends it (ping or checker, once or twice)."""
     kind = notice["kind"]
-    if kind == "fail":
+    if notice.get("flapping"):
+        tag = f"flapping-{int(notice['seq'])}"
+    elif kind == "steady":
+        tag = f"steady-{_micros(notice['since'])}"
+    elif kind == "fail":
         tag = f"fail-{_micros(notice['fail_at'])}"
     elif kind == "up":
         tag = f"up-{_micros(notice['outage_start'])}"
@@ -202,7 +226,7 @@ def build(item: dict, notice: dict, monitor_id: str) -> Notice:
     day = _day(_dated(notice))
     return Notice(
         id=notice_id(incarnation(item, monitor_id), notice),
-        kind=notice["kind"],
+        kind=_kind(notice),
         monitor=item["name"],
         subject=subject,
         paragraphs=tuple(paragraphs),
@@ -211,6 +235,14 @@ def build(item: dict, notice: dict, monitor_id: str) -> Notice:
         at=clock.iso(clock.from_epoch(float(notice["at"]))),
         details=_details(item, notice),
     )
+
+
+def _kind(notice: dict) -> str:
+    """What channels see: "flapping", or a steady monitor's state (so PagerDuty
+    resolves the episode's incident, or keeps it open)."""
+    if notice.get("flapping"):
+        return "flapping"
+    return notice["state"] if notice["kind"] == "steady" else notice["kind"]
 
 
 def _details(item: dict, notice: dict) -> tuple[tuple[str, str], ...]:

@@ -224,11 +224,14 @@ def _after(monitor_id: str, kind: str, now: float, old: dict) -> None:
         why = "first ping" if old.get("status", "new") == "new" else "pinged"
         flips.record(old, "up", now, why)
     if kind == "start" and old.get("max_runtime") is not None and not parked:
-        _arm_runtime(monitor_id, now + float(old["max_runtime"]))
+        _look_by(monitor_id, now + float(old["max_runtime"]))
+    elif old.get("flapping_since") is not None and kind in ("success", "fail") and not parked:
+        # The write's due_at is the next deadline; a steady notice may come first.
+        _look_by(monitor_id, alert_rule.flapping.steady_at(old))
 
 
-def _arm_runtime(monitor_id: str, deadline: float) -> None:
-    """Bring the checker's look forward to when this run has run too long."""
+def _look_by(monitor_id: str, deadline: float) -> None:
+    """Bring the checker's look forward to `deadline` (a run too long, a steady notice)."""
     aws.conditional(
         aws.table(store.TABLE).update_item,
         Key=store.key(monitor_id),

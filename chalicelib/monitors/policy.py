@@ -25,7 +25,7 @@ Pure functions of the monitor item and the time, like alert_rule.
 """
 
 ALERTS = ("down", "fail", "long")
-NOTICES = (*ALERTS, "up")
+NOTICES = (*ALERTS, "up", "steady")
 
 
 def _windows():
@@ -73,6 +73,10 @@ def apply(item: dict, kind: str, now: float) -> str | None:
         told = item.get("status") == "down" and _told(item)
         fresh = kind != "down" or item.get("status") != "maintenance"
         return "maintenance" if kind in ALERTS and fresh and not told else None
+    if kind == "fail" and _window_since(item, float(item["fail_news_at"]), now):
+        # A failure nobody was told of yet (quiet hours held it), then a window:
+        # the window took it, as it would have had a check run inside it.
+        return "maintenance"
     held = item.get("held_at") is not None
     if kind in NOTICES or (kind == "clear" and held):
         if quiet_until(item, now) is not None:
@@ -80,6 +84,13 @@ def apply(item: dict, kind: str, now: float) -> str | None:
     if kind == "clear" and held and item.get("quiet_summary") is not False:
         return "summary"
     return kind
+
+
+def _window_since(item: dict, since: float, now: float) -> bool:
+    """Whether a maintenance window ended after `since` (by `now`)."""
+    if not item.get("maintenance"):
+        return False
+    return _windows().last_end(item["maintenance"], since, now) is not None
 
 
 def _told(item: dict) -> bool:

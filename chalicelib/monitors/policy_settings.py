@@ -4,7 +4,7 @@ rest of a monitor's (rules.py); every refusal names the field."""
 from chalicelib.core.errors import Invalid
 
 FIELDS = ("maintenance", "quiet_hours", "quiet_summary", "realert_limit")
-FIELDS += ("failure_threshold", "recovery_threshold", "depends_on")
+FIELDS += ("failure_threshold", "recovery_threshold", "depends_on", "flapping")
 MAX_THRESHOLD = 100
 
 
@@ -20,7 +20,7 @@ def realert_every(settings: dict, at: str) -> dict:
 
 def check(settings: dict, at: str) -> dict:
     """The policy's fields checked; defaults as None (stored as no attribute)."""
-    from chalicelib.monitors import rules, windows  # rules imports this module
+    from chalicelib.monitors import flapping, rules, windows  # rules imports this module
 
     limit = settings.get("realert_limit")
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
@@ -41,4 +41,5 @@ def check(settings: dict, at: str) -> dict:
         "quiet_hours": windows.check(settings.get("quiet_hours"), f"{at}.quiet_hours"),
         "quiet_summary": rules.flag(f"{at}.quiet_summary", settings.get("quiet_summary", True)),
         "realert_limit": limit,
+        "flapping": flapping.check(settings.get("flapping"), f"{at}.flapping"),
     }

@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from chalicelib.core import values
 from chalicelib.core.errors import Invalid
-from chalicelib.monitors import policy_settings
+from chalicelib.monitors import flapping, policy_settings
 
 # "." and ".." are not names: clients drop such path segments from ping URLs.
 NAME = re.compile(r"(?!\.+$)[A-Za-z0-9_.@-](?:[A-Za-z0-9_.@ -]{0,62}[A-Za-z0-9_.@-])?")
@@ -233,6 +233,7 @@ def validate(name, settings: dict, *, where: str = "") -> dict:
     stored["channels"] = described["channels"]  # [] differs from not set
     stored["realert_limit"] = described["realert_limit"]  # 0 differs from not set
     stored["quiet_summary"] = None if described["quiet_summary"] else False
+    stored["flapping"] = described["flapping"]  # False (off) differs from not set
     if seed:
         stored["schedule_kind"] = None
     stored["kw"] = True if described["success_keywords"] or described["failure_keywords"] else None
@@ -252,6 +253,7 @@ def shown(item: dict) -> dict:
     for field in ("failure_threshold", "recovery_threshold"):
         result[field] = result[field] or 1
     result["realert_every"] = result["email_frequency"]
+    result["flapping"] = flapping.shown(item)
     for field in ("maintenance", "quiet_hours"):
         result[field] = result[field] or []
     for field in ("tags", "success_keywords", "failure_keywords"):

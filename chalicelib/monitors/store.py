@@ -283,6 +283,7 @@ def view(item: dict, base: str = "") -> dict:
         "last_alert": _when(item.get("last_alert")),
         "snoozed_until": _when(item.get("snoozed_until")),
         "held_since": _when(item.get("held_at")),  # a notice quiet hours hold back
+        "flapping_since": _when(item.get("flapping_since")),  # alerts muted (flapping.py)
         "dependents": sorted(item.get("dependents") or ()),
         "next_ping": None if expected is None else _when(schedule.late_at(item, expected)),
         "next_deadline": None if expected is None else _when(schedule.down_at(item, expected)),

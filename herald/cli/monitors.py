@@ -170,6 +170,19 @@ def delete(ctx: click.Context, name: str) -> None:
     click.echo(f"{name}: deleted")
 
 
+def _flapping(ctx, param, value):
+    """off, or CHANGES/WINDOW[/STABLE] (the durations as --grace takes them)."""
+    if value is None or value == "off":
+        return None if value is None else False
+    parts = value.split("/")
+    if not 2 <= len(parts) <= 3 or not parts[0].isdigit():
+        raise click.BadParameter("off, or CHANGES/WINDOW[/STABLE] such as 10/1h/30m")
+    found = {"changes": int(parts[0])}
+    for key, text in zip(("window", "stable"), parts[1:], strict=False):
+        found[key] = base.seconds(ctx, param, text)
+    return found
+
+
 @monitors.command("create")
 @click.argument("name")
 @click.option("--schedule", help='A cron expression: "0 2 * * 1-5", "*/15 * * * *", "@daily".')
@@ -187,6 +200,7 @@ def delete(ctx: click.Context, name: str) -> None:
 @click.option("--recovery-threshold", type=int, help="Successes in a row to recover.")
 @click.option("--realert-limit", type=int, help="At most this many reminders per outage.")
 @click.option("--depends-on", help="A parent monitor: while it is down this one tells nobody.")
+@click.option("--flapping", callback=_flapping, help="off, or CHANGES/WINDOW[/STABLE]: 10/1h/1h.")
 @click.option("--channel", "channels", multiple=True, help="An alert channel's id (repeat).")
 @click.option("--no-channels", is_flag=True, help="Tell no channel (not even the defaults).")
 @click.option("--default-channels", is_flag=True, help="Tell the default channels again.")

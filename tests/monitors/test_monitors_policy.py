@@ -29,18 +29,6 @@ def walk(ping, run_checker, deliver_outbox, sent_mail, clock):
     return run
 
 
-@pytest.fixture
-def job(make_monitor, ping):
-    """job(**policy): a monitor on a 5-minute timeout, pinged now."""
-
-    def make(**policy):
-        monitor = make_monitor("job", timeout=TIMEOUT, grace=GRACE, **policy)
-        assert ping(monitor).status_code == 200
-        return monitor
-
-    return make
-
-
 def _item():
     from chalicelib.monitors import store
 

@@ -10,16 +10,6 @@ from tests.monitors.test_monitors_policy import walk
 __all__ = ["walk"]
 
 
-@pytest.fixture
-def job(make_monitor, ping):
-    def make(**policy):
-        monitor = make_monitor("job", timeout=300, grace=60, **policy)
-        assert ping(monitor).status_code == 200
-        return monitor
-
-    return make
-
-
 def _status(client, api_key) -> str:
     return json.loads(client.http.get("/monitors/job", headers=api_key).body)["status"]
 

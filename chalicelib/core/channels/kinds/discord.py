@@ -28,6 +28,7 @@ CONFIG = {"url": Field(secret=True)}  # the web-hook's URL holds its token
 TITLE, DESCRIPTION, NAME, VALUE, FIELDS, TOTAL = 256, 2500, 100, 1024, 25, 6000
 FOOTER = "Herald"
 COLORS = {"down": 0xD93F0B, "fail": 0xD93F0B, "long": 0xE3B341, "up": 0x2EA043, "test": 0x5865F2}
+COLORS["flapping"] = 0xE3B341
 _MARKUP = re.compile(r"([\\*_~`|<>\[\]()@])")
 _LINE_MARK = re.compile(r"^(\s*)(#|-|\+|\d+\.)", re.MULTILINE)
 

@@ -34,6 +34,7 @@ SERVER = "https://ntfy.sh"
 MESSAGE, TITLE, ALERT, QUIET = 4096, 250, 4, 3
 TAGS = {"down": "rotating_light", "fail": "x", "long": "hourglass_flowing_sand"}
 TAGS |= {"up": "white_check_mark", "test": "test_tube", "news": "newspaper"}
+TAGS["flapping"] = "twisted_rightwards_arrows"
 _TOPIC = re.compile(r"[-_A-Za-z0-9]{1,64}")
 _TOKEN = re.compile(r"[!-~]{1,200}")  # printable ASCII: nothing that could split a header
 
@@ -62,7 +63,7 @@ def check(config) -> dict:
 
 
 def render(notice, config) -> Request:
-    alert = notice.kind in ("down", "fail", "long")
+    alert = notice.kind in ("down", "fail", "long", "flapping")
     chosen = config.get("priority")
     priority = (chosen or ALERT) if alert else min(QUIET, chosen or QUIET)
     lines = ["\n\n".join(notice.paragraphs)] if notice.paragraphs else []

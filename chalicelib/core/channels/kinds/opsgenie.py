@@ -35,7 +35,7 @@ DESCRIPTION_LIMIT = 15000
 ENTITY_LIMIT = 512
 NOTE_LIMIT = 25000
 DETAILS_LIMIT = 8000  # keys and values together
-PRIORITY = {"down": "P2", "fail": "P2", "long": "P3", "test": "P5"}
+PRIORITY = {"down": "P2", "fail": "P2", "long": "P3", "flapping": "P3", "test": "P5"}
 SOURCE = "Herald"
 # An integration's key goes into a header: no spaces, no line breaks.
 _API_KEY = re.compile(r"[A-Za-z0-9_-]{8,128}")

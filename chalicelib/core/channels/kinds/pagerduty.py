@@ -34,7 +34,9 @@ DEDUP_LIMIT = 255
 DETAIL_LIMIT = 4096  # a field of custom_details; the whole event must stay under 512 KB
 DETAILS_KEPT = 20
 ACTIONS = {"down": "trigger", "fail": "trigger", "long": "trigger", "up": "resolve"}
+ACTIONS["flapping"] = "trigger"  # one incident for the episode; "steady" says up or down
 SEVERITY = {"down": "critical", "fail": "error", "long": "error", "test": "info"}
+SEVERITY["flapping"] = "warning"
 _ROUTING_KEY = re.compile(r"[A-Za-z0-9]{32}")
 # mon-<incarnation>-<tag>: tag is a notice number, fail-<micros> or up-<micros>.
 _NOTICE_ID = re.compile(r"mon-(?P<incarnation>[^-]+)-(?:(?:fail|up)-)?\d+")

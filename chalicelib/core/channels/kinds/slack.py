@@ -24,6 +24,7 @@ CONFIG = {"url": Field(secret=True)}  # the hook URL is the credential
 
 HEADER, SECTION, FIELD, FIELDS, CODE_BLOCKS, LABEL = 150, 3000, 2000, 10, 5, 100
 ICONS = {"down": "🔴", "fail": "❌", "long": "⏳", "up": "✅", "test": "🧪", "news": "📰"}
+ICONS["flapping"] = "🔀"
 
 
 def check(config) -> dict:

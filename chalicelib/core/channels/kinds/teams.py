@@ -24,6 +24,7 @@ CARD = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 SUBJECT, PARAGRAPH, PARAGRAPHS, LABEL, VALUE, DETAILS, BUTTON = 400, 2000, 4, 100, 1500, 8, 200
 COLORS = {"down": "Attention", "fail": "Attention", "long": "Warning", "up": "Good"}
+COLORS["flapping"] = "Warning"
 
 
 def check(config) -> dict:

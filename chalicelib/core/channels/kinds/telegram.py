@@ -26,6 +26,7 @@ CONFIG = {"bot_token": Field(secret=True), "chat_id": Field(), "api_url": Field(
 API = "https://api.telegram.org"
 TEXT, SUBJECT, VALUE = 4096, 256, 3000
 ICONS = {"down": "🔴", "fail": "❌", "long": "⏳", "up": "✅", "test": "🧪", "news": "📰"}
+ICONS["flapping"] = "🔀"
 _TOKEN = re.compile(r"[0-9]{1,20}:[A-Za-z0-9_-]{20,100}")
 _CHAT = re.compile(r"-?[0-9]{1,20}|@[A-Za-z][A-Za-z0-9_]{4,31}")
 _BREAK = (None, "\n\n")
