@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from chalicelib.core import aws, clock
 from chalicelib.core.errors import Conflict, Invalid
-from chalicelib.monitors import channels, dependencies, rules, store
+from chalicelib.monitors import channels, dependencies, rules, store, tag_windows
 
 
 def _new_item(name: str, settings: dict, past: dict | None) -> dict:
@@ -96,6 +96,7 @@ def _upsert_once(name: str, given: dict, merge: bool = False) -> tuple[str, dict
     # Read on every attempt: a key revoked meanwhile is refused, not retried.
     settings = _with_group(settings)
     channels.check(settings)
+    settings = {**settings, "tag_maintenance": tag_windows.for_tags(settings.get("tags"))}
     dependencies.check(name, settings.get("depends_on"), item and item.get("depends_on"))
     if item is None:
         outcome, written = "created", _create(name, settings)

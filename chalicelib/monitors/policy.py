@@ -1,7 +1,7 @@
 """The alert policy: what maintenance, quiet hours and a reminder limit make
 of the need the alert rule found (alert_rule.need asks here last).
 
-- Maintenance (`maintenance` windows): a missed deadline, a failure or a run
+- Maintenance (`maintenance` windows, and its tags'): a missed deadline, a failure or a run
   too long inside a window is "maintenance": the state says so, the outage
   is closed, nobody is told. Silence is counted from the window's end, so
   after it the monitor has a whole period (and its grace) before it can be
@@ -47,18 +47,23 @@ def quiet_until(item: dict, now: float) -> float | None:
     return max(ends) if ends else None
 
 
+def maintenance(item: dict) -> list:
+    """The monitor's own maintenance windows and its tags' (tag_windows.py)."""
+    return [*(item.get("maintenance") or ()), *(item.get("tag_maintenance") or ())]
+
+
 def maintenance_until(item: dict, now: float) -> float | None:
-    if not item.get("maintenance"):
+    if not maintenance(item):
         return None
-    window = _windows().active(item["maintenance"], now)
+    window = _windows().active(maintenance(item), now)
     return None if window is None else window[1]
 
 
 def base(item: dict, last_ping: float, now: float | None) -> float:
     """Where silence is counted from: the last ping, or a later maintenance end."""
-    if now is None or not item.get("maintenance"):
+    if now is None or not maintenance(item):
         return last_ping
-    ended = _windows().last_end(item["maintenance"], last_ping, now)
+    ended = _windows().last_end(maintenance(item), last_ping, now)
     return last_ping if ended is None else max(last_ping, ended)
 
 
@@ -88,9 +93,9 @@ def apply(item: dict, kind: str, now: float) -> str | None:
 
 def _window_since(item: dict, since: float, now: float) -> bool:
     """Whether a maintenance window ended after `since` (by `now`)."""
-    if not item.get("maintenance"):
+    if not maintenance(item):
         return False
-    return _windows().last_end(item["maintenance"], since, now) is not None
+    return _windows().last_end(maintenance(item), since, now) is not None
 
 
 def _told(item: dict) -> bool:

@@ -1,4 +1,5 @@
-"""The alert policy over HTTP: snoozing a monitor (a quiet window from now).
+"""The alert policy over HTTP: snoozing a monitor (a quiet window from now),
+and maintenance windows per tag (GET /maintenance, PUT and DELETE /maintenance/TAG).
 
 POST /monitors/NAME/snooze {"seconds": N} or {"until": ISO}; DELETE lifts
 it. A snooze holds notices as quiet hours do (chalicelib/monitors/policy.py):
@@ -76,3 +77,38 @@ def monitors_snooze(name):
 def monitors_unsnooze(name):
     http.caller(blueprint.current_request, write=True)
     return _answer(unquote(name), None)
+
+
+@http.route(blueprint, "/maintenance", methods=["GET"])
+def maintenance_list():
+    """Every tag's maintenance windows (tag_windows.py)."""
+    from chalicelib.core import values
+    from chalicelib.monitors import tag_windows
+
+    http.caller(blueprint.current_request)
+    return {"tags": values.plain(tag_windows.all_tags())}
+
+
+@http.route(blueprint, "/maintenance/{tag}", methods=["PUT"])
+def maintenance_put(tag):
+    """{"windows": [...]}: every monitor tagged `tag` is in maintenance during them."""
+    from chalicelib.core import values
+    from chalicelib.monitors import tag_windows
+
+    request = blueprint.current_request
+    http.caller(request, write=True)
+    body = http.json_object(request)
+    unknown = sorted(set(body) - {"windows"})
+    if unknown or "windows" not in body:
+        raise errors.Invalid.at(unknown[0] if unknown else "windows", "give windows, and only it")
+    windows = tag_windows.put(unquote(tag), body["windows"])
+    return {"tag": unquote(tag), "windows": values.plain(windows or [])}
+
+
+@http.route(blueprint, "/maintenance/{tag}", methods=["DELETE"])
+def maintenance_delete(tag):
+    from chalicelib.monitors import tag_windows
+
+    http.caller(blueprint.current_request, write=True)
+    tag_windows.put(unquote(tag), None)
+    return {"tag": unquote(tag), "windows": []}

@@ -1,5 +1,5 @@
 """Command line: Heartbeat monitors: create, import, list, urls, flips, pause, resume,
-rotate-key, delete."""
+snooze, rotate-key, delete; maintenance windows per tag."""
 
 import json
 import sys
@@ -11,8 +11,8 @@ from herald.cli import base
 
 @click.group("monitors")
 def monitors() -> None:
-    """Heartbeat monitors: create, import, list, urls, flips, pause, resume, rotate-key,
-    delete."""
+    """Heartbeat monitors: create, import, list, urls, flips, pause, resume, snooze,
+    rotate-key, delete; maintenance windows per tag."""
 
 
 def _connect(ctx: click.Context) -> None:
@@ -260,3 +260,28 @@ def flips_(ctx: click.Context, name: str, days: int) -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(monitors())
+
+
+@monitors.command("maintenance")
+@click.argument("tag")
+@click.option("--window", "windows", multiple=True, help="A window as JSON (repeat for more).")
+@click.option("--off", is_flag=True, help="Remove the tag's windows.")
+@click.pass_context
+def maintenance(ctx: click.Context, tag: str, windows: tuple[str, ...], off: bool) -> None:
+    """Maintenance windows for every monitor tagged TAG, e.g. --window
+    '{"days": "sun", "from": "02:00", "to": "04:00", "tz": "Europe/Berlin"}'."""
+    if off == bool(windows):
+        raise click.UsageError("give --window (one or more) or --off")
+    try:
+        parsed = [json.loads(window) for window in windows]
+    except json.JSONDecodeError as error:
+        raise click.BadParameter(f"not JSON: {error}", param_hint="--window") from None
+    _connect(ctx)
+    from chalicelib.core.errors import Invalid
+    from chalicelib.monitors import tag_windows
+
+    try:
+        stored = tag_windows.put(tag, parsed or None)
+    except Invalid as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{tag}: {len(stored or [])} maintenance window(s)")
