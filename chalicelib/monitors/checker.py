@@ -28,6 +28,7 @@ from chalicelib.monitors import (
     dependencies,
     flapping,
     flips,
+    live,
     notices,
     policy,
     store,
@@ -89,6 +90,7 @@ def process(item: dict, now: float) -> int:
             return 1
         sent, settled = 1, True
         item = _without_outgoing(item)
+    item = live.tell(item, now)  # critical channels ignore quiet hours
     # A failure, then its recovery, then a fresh silence can all be due: handle
     # them in turn. A silence alert is the last: its reminder is a later run's.
     for _ in range(4):
@@ -139,12 +141,13 @@ def _claim(item: dict, kind: str, now: float) -> dict | None:
     sets = {"alert_seq": seq, "outgoing": notice, "due_at": _d(now), "held_at": None}
     if item.get("held_at") is not None:
         notice["held_since"] = item["held_at"]  # told now, held by quiet hours since
+        notice["critical_told"] = live.told_of(item, {"kind": kind.replace("summary", "up")})
     if kind in ("up", "summary"):
         notice.update(kind="up", outage_start=item["outage_start"])
         notice.update(down_since=item.get("down_since"), summary=kind == "summary")
         notice.update(flip_to="up", flip_at=item["last_ping"], flip_reason="recovered")
         sets.update(outage_start=None, recover_base=None, fail_news_at=None, down_since=None)
-        sets["reminders"] = None
+        sets.update(reminders=None, live_told=None)
     elif kind == "steady":
         notice.update(flapping.steady_notice(item))
         sets.update(flapping.CLEARED)
@@ -183,6 +186,7 @@ def _opening(item: dict, kind: str, now: float, notice: dict) -> dict:
     if item.get("status") != "down" or kind == "fail":
         notice.update(flip_to="down", flip_at=down_since, flip_reason=reason)
         sets["down_since"] = item.get("down_since", down_since)
+    sets["live_told"] = f"down:{sets.get('outage_start', item.get('outage_start'))}"
     return sets
 
 
@@ -227,6 +231,7 @@ def _holding(item: dict, now: float) -> tuple[dict, tuple | None]:
     scratch: dict = {}
     sets = {**_opening(item, raw, now, scratch), "held_at": _d(now)}
     sets.pop("last_alert")  # nobody was told: the rule finds it due again after
+    sets.pop("live_told")  # nor the critical channels (live.py tells them)
     sets.pop("reminders", None)
     flip = None
     if scratch.get("flip_to"):
@@ -245,7 +250,7 @@ def _send(item: dict, notice: dict) -> None:
         logger.info("monitor notice muted: flapping", extra={"monitor": item["name"], "kind": kind})
         count("MonitorNoticeMuted")
         return
-    channels.deliver(item, told)
+    channels.deliver(item, told, skip_critical=bool(notice.get("critical_told")))
     logger.info("monitor notice", extra={"monitor": item["name"], "kind": kind})
     count(f"MonitorNotice{kind.capitalize()}")
     events.emit(

@@ -29,7 +29,7 @@ NOTICES = (*ALERTS, "up", "steady")
 
 
 def _windows():
-    from chalicelib.monitors import windows
+    from chalicelib.core import windows
 
     return windows
 
@@ -40,11 +40,14 @@ def quiet_until(item: dict, now: float) -> float | None:
     snoozed = item.get("snoozed_until")
     if snoozed is not None and float(snoozed) > now:
         ends.append(float(snoozed))
-    if item.get("quiet_hours"):
-        window = _windows().active(item["quiet_hours"], now)
-        if window is not None:
-            ends.append(window[1])
+    if quiet_hours_on(item, now):
+        ends.append(_windows().active(item["quiet_hours"], now)[1])
     return max(ends) if ends else None
+
+
+def quiet_hours_on(item: dict, now: float) -> bool:
+    """Inside one of the monitor's quiet_hours windows (a snooze is not one)."""
+    return bool(item.get("quiet_hours")) and _windows().active(item["quiet_hours"], now) is not None
 
 
 def maintenance(item: dict) -> list:

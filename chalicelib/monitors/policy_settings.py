@@ -20,7 +20,8 @@ def realert_every(settings: dict, at: str) -> dict:
 
 def check(settings: dict, at: str) -> dict:
     """The policy's fields checked; defaults as None (stored as no attribute)."""
-    from chalicelib.monitors import flapping, rules, windows  # rules imports this module
+    from chalicelib.core import windows
+    from chalicelib.monitors import flapping, rules  # rules imports this module
 
     limit = settings.get("realert_limit")
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):

@@ -32,7 +32,7 @@ KINDS = {"max_sleep": ("max_sleep",), "simple": ("timeout", "grace"), "cron": ("
 KIND_FIELDS = {"max_sleep", "timeout", "grace", "schedule", "tz"}
 DESCRIPTIVE = ("title", "desc", "tags", "manual_resume", "methods")
 RUNS = ("max_runtime", "success_keywords", "failure_keywords")
-# The alert policy (docs/monitors.md, "Alert policy"): windows.py's windows.
+# The alert policy (docs/monitors.md, "Alert policy"): chalicelib/core/windows.py's windows.
 POLICY = policy_settings.FIELDS
 SETTINGS = (
     "schedule_kind",

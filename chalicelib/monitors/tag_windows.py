@@ -44,8 +44,8 @@ def _joined(windows_by_tag: dict, tags) -> list | None:
 
 def put(tag, windows) -> list | None:
     """Set (None or []: remove) a tag's windows; rewrites its monitors' copies."""
+    from chalicelib.core import windows as checking
     from chalicelib.monitors import rules
-    from chalicelib.monitors import windows as checking
 
     if not isinstance(tag, str) or not rules.TAG.fullmatch(tag):
         raise Invalid("tag: must be 1-64 characters without spaces")

@@ -50,7 +50,9 @@ def test_a_steady_monitor_that_is_up_closes_the_episode_as_a_recovery(
 
     kinds = []
     real = channels.deliver
-    monkeypatch.setattr(channels, "deliver", lambda item, n: (kinds.append(n.kind), real(item, n)))
+    monkeypatch.setattr(
+        channels, "deliver", lambda i, n, **o: (kinds.append(n.kind), real(i, n, **o))
+    )
     monitor = job(flapping=FAST)
     _flap(ping, monitor, clock, 6, told)  # ends on a success
     clock.shift(300)

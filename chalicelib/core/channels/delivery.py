@@ -52,7 +52,7 @@ def enqueue(notice, channel_ids: list[str]) -> int:
     return len(messages)
 
 
-def _notice(data: dict):
+def notice_of(data: dict):
     from chalicelib.core.channels.notice import Notice
 
     details = tuple(tuple(pair) for pair in data.get("details") or ())
@@ -67,7 +67,12 @@ def handle(message: dict, record: dict | None = None) -> bool:
         retrying.requeue(QUEUE, message)
         return True
     try:
-        notice = _notice(message["notice"])
+        if message.get("release"):
+            from chalicelib.core.channels import quiet
+
+            quiet.release(message)  # a channel's quiet hours ended (quiet.py)
+            return True
+        notice = notice_of(message["notice"])
         channel = store.get(message["channel_id"])
     except (KeyError, TypeError, ValueError):
         logger.error("channel delivery dropped: malformed", extra={"body": str(message)[:500]})

@@ -26,18 +26,19 @@ def channels_list():
 
 @http.route(blueprint, "/channels", methods=["POST"])
 def channels_create():
-    from chalicelib.core.channels import store
+    from chalicelib.core.channels import quiet, store
 
     request = blueprint.current_request
     http.caller(request, write=True)
     body = http.json_object(request)
-    unknown = sorted(set(body) - {"kind", "name", "config", "enabled", "default"})
+    unknown = sorted(set(body) - {"kind", "name", "config", "enabled", "default", *quiet.FIELDS})
     if unknown:
         raise errors.Invalid.at(unknown[0], "unknown field")
     flags = {"enabled": body.get("enabled", True), "default": body.get("default", False)}
     for flag, value in flags.items():
         if not isinstance(value, bool):
             raise errors.Invalid.at(flag, "must be true or false")
+    flags["when"] = {k: v for k, v in body.items() if k in quiet.FIELDS}
     record = store.create(body.get("kind"), body.get("name"), body.get("config", {}), **flags)
     return http.reply(201, store.view(record))
 

@@ -23,6 +23,7 @@ import secrets as random
 from decimal import Decimal
 
 from chalicelib.core import aws, clock, errors, settings
+from chalicelib.core.channels import quiet
 from chalicelib.core.channels.config import check, check_name, hints, split
 
 _TABLE = "CORE_TABLE"
@@ -38,10 +39,12 @@ def _parameter(channel_id: str) -> str:
     return f"/herald/{settings.stage()}/channels/{channel_id}"
 
 
-def create(kind, name, config, enabled: bool = True, default: bool = False) -> dict:
+def create(kind, name, config, enabled=True, default=False, when: dict | None = None) -> dict:
     """The new channel's record; a signing secret Herald made for a web-hook
-    channel is in its "shown_once" (never stored anywhere but SSM)."""
+    channel is in its "shown_once" (never stored anywhere but SSM). `when`:
+    critical, quiet_hours, quiet_summary (quiet.py)."""
     kind, name, config = check(kind, name, config)
+    timing = {k: v for k, v in quiet.check(when or {}).items() if v is not None}
     once = {}
     if kind == "webhook" and not config.get("secret"):
         import base64
@@ -64,6 +67,7 @@ def create(kind, name, config, enabled: bool = True, default: bool = False) -> d
         "hints": hints(secret),
         "enabled": bool(enabled),
         "default": bool(default),
+        **timing,
         "rev": Decimal(0),
         "created_at": now,
         "updated_at": now,
@@ -118,7 +122,7 @@ def update(channel_id: str, changes: dict) -> dict | None:
     record = get(channel_id)
     if record is None:
         return None
-    unknown = sorted(set(changes) - {"name", "enabled", "default", "config"})
+    unknown = sorted(set(changes) - {"name", "enabled", "default", "config", *quiet.FIELDS})
     if unknown:
         raise errors.Invalid.at(unknown[0], "unknown field (kind cannot change)")
     for flag in ("enabled", "default"):
@@ -128,6 +132,7 @@ def update(channel_id: str, changes: dict) -> dict | None:
     if not isinstance(given, dict):
         raise errors.Invalid.at("config", "must be an object")
     sets = {"name": check_name(changes.get("name", record["name"]))}
+    sets.update(quiet.check({k: v for k, v in changes.items() if k in quiet.FIELDS}, record))
     sets["updated_at"] = clock.iso(clock.now())
     if "enabled" in changes:
         sets["enabled"] = changes["enabled"]
@@ -225,6 +230,7 @@ def view(record: dict) -> dict:
         "enabled": bool(record.get("enabled", True)),
         "default": bool(record.get("default", False)),
         "disabled_reason": record.get("disabled_reason"),
+        **quiet.shown(record),
         "config": {**record.get("config", {}), **record.get("hints", {})},
         "secrets": sorted(record.get("hints", {})),
         "created_at": record.get("created_at"),

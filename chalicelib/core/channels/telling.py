@@ -10,24 +10,43 @@ channel. Monitors and subscriptions both tell through here.
 from chalicelib.core.channels import delivery, email, store
 
 
-def tell(notice, channel_ids: list[str] | None) -> int:
+def tell(notice, channel_ids: list[str] | None, *, skip_critical: bool = False) -> int:
     """Hand notice to each enabled channel; None: the default channels.
-    Returns how many were told. One read either way: a BatchGetItem of the
-    named ones, or the Query of the defaults."""
-    if channel_ids is None:
-        records = store.defaults()
-    elif channel_ids:
-        found = store.get_many(channel_ids)
-        records = [found[i] for i in dict.fromkeys(channel_ids) if i in found]
-    else:
-        return 0
-    queued, mailed = [], 0
-    for record in records:
-        if not record.get("enabled", True):
-            continue  # disabled since: nothing to tell
-        if record["kind"] == "email":
-            email.send(record["config"], notice, tag=record["id"])
-            mailed += 1
+    Returns how many were told (a channel in its quiet hours holds it:
+    quiet.py). skip_critical: not to critical channels, told at once of what
+    a monitor's quiet hours held (chalicelib/monitors/live.py). One read
+    either way: a BatchGetItem of the named ones, or the Query of the defaults."""
+    from chalicelib.core import clock
+    from chalicelib.core.channels import quiet
+
+    queued, handed, now = [], 0, clock.epoch()
+    for record in records(channel_ids):
+        if not record.get("enabled", True) or (skip_critical and record.get("critical")):
+            continue  # disabled since, or told already
+        until = quiet.held_until(record, notice, now)
+        if until is not None:
+            quiet.hold(record, notice, until)
+        elif record["kind"] == "email":
+            hand(record, notice)
         else:
             queued.append(record["id"])
-    return mailed + delivery.enqueue(notice, queued)
+            continue
+        handed += 1
+    return handed + delivery.enqueue(notice, queued)
+
+
+def records(channel_ids: list[str] | None) -> list[dict]:
+    if channel_ids is None:
+        return store.defaults()
+    if not channel_ids:
+        return []
+    found = store.get_many(channel_ids)
+    return [found[i] for i in dict.fromkeys(channel_ids) if i in found]
+
+
+def hand(record: dict, notice) -> None:
+    """One channel, now: a mail to the outbox, or a delivery message."""
+    if record["kind"] == "email":
+        email.send(record["config"], notice, tag=record["id"])
+    else:
+        delivery.enqueue(notice, [record["id"]])

@@ -24,12 +24,13 @@ def of(item: dict) -> list[dict]:
     return [{"kind": "email", "recipients": recipients}] if recipients else []
 
 
-def deliver(item: dict, notice) -> int:
-    """Hand notice to the monitor's recipients and channels; returns how many."""
+def deliver(item: dict, notice, *, skip_critical: bool = False) -> int:
+    """Hand notice to the monitor's recipients and channels; returns how many.
+    skip_critical: a held notice the critical channels were told (live.py)."""
     from chalicelib.core.channels import email, telling
 
     implicit = of(item)
     for channel in implicit:
         email.send(channel, notice)
-    named = item.get("channels")
-    return len(implicit) + telling.tell(notice, None if named is None else list(named))
+    named = None if item.get("channels") is None else list(item["channels"])
+    return len(implicit) + telling.tell(notice, named, skip_critical=skip_critical)

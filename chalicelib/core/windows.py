@@ -1,4 +1,4 @@
-"""Time windows: a monitor's maintenance and quiet hours, checked and queried.
+"""Time windows: maintenance and quiet hours (of monitors and channels), checked and queried.
 
 Three shapes, each a JSON object:
 - once:   {"start": ISO, "end": ISO}                    a one-off window
@@ -6,12 +6,12 @@ Three shapes, each a JSON object:
 - weekly: {"days": "mon-fri", "from": "22:00", "to": "07:00", "tz": "Europe/Paris"}
 A weekly window starts on each day named at `from` and ends at the next `to`
 (the next day when `to` is not later); it is the cron shape "0 22 * * mon-fri"
-with the duration between the two. Starts follow schedule.py's rule for
+with the duration between the two. Starts follow cron.py's rule for
 local times (a start in a skipped hour begins at the jump); durations are
 elapsed seconds, so a 22:00-07:00 window on a night the clocks change ends
 at 06:00 or 08:00 local time, an hour early or late, once a season.
 
-Pure functions of stored windows and epoch seconds, like schedule.py.
+Pure functions of stored windows and epoch seconds, like cron.py.
 """
 
 import re
@@ -46,16 +46,16 @@ def _one(window, field: str) -> dict:
         raise Invalid(f"{field}.{unknown[0]}: not a field of a {shape} window")
     if shape == "once":
         return _once(window, field)
-    from chalicelib.monitors import schedule
+    from chalicelib.core import cron as crons
 
     try:
-        tz = schedule.check_tz(window.get("tz", "UTC"))
+        tz = crons.check_tz(window.get("tz", "UTC"))
     except ValueError as error:
         raise Invalid(f"{field}.tz: {error}") from None
     if shape == "weekly":
         return {**_weekly(window, field), "tz": tz}
     try:
-        cron = schedule.check_cron(window.get("cron"))
+        cron = crons.check_cron(window.get("cron"))
     except ValueError as error:
         raise Invalid(f"{field}.cron: {error}") from None
     duration = window.get("duration")
@@ -112,10 +112,10 @@ def _spans(window: dict, after: float, until: float):
         if after < start <= until:
             yield start, values.instant(window["end"], "end")
         return
-    from chalicelib.monitors import schedule
+    from chalicelib.core import cron as crons
 
     cron, duration, tz = _recurring(window)
-    for count, start in enumerate(schedule.instants(cron, tz, after)):
+    for count, start in enumerate(crons.instants(cron, tz, after)):
         if start > until or count >= SCAN_LIMIT:
             return
         yield start, start + duration
