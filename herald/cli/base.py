@@ -61,3 +61,13 @@ def seconds(_ctx, _param, value):
     if not match:
         raise click.BadParameter("a number of seconds, or a number followed by s, m, h or d")
     return int(match.group(1)) * _UNITS[match.group(2) or "s"]
+
+
+def windows(texts: tuple[str, ...]) -> list:
+    """--window values (each a JSON object, as the API takes them) parsed."""
+    import json
+
+    try:
+        return [json.loads(text) for text in texts]
+    except json.JSONDecodeError as error:
+        raise click.BadParameter(f"not JSON: {error}", param_hint="--window") from None

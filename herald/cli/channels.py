@@ -3,6 +3,7 @@
 herald channels create KIND NAME -c key=value ...   (secrets are shown once, as hints after)
 herald channels list | test ID | deliveries ID | enable ID | disable ID | delete ID
 herald channels default ID [--off]   (told by every monitor that names no channels)
+herald channels quiet ID --window JSON | --off;  herald channels critical ID [--off]
 """
 
 import click
@@ -12,7 +13,8 @@ from herald.cli import base
 
 @click.group("channels")
 def channels() -> None:
-    """Alert channels: create, list, test, deliveries, enable, disable, default, delete."""
+    """Alert channels: create, list, test, deliveries, enable, disable, default, quiet,
+    critical, delete."""
 
 
 def _config(pairs: tuple[str, ...]) -> dict:
@@ -34,6 +36,10 @@ def _show(view: dict) -> None:
     state = "enabled" if view["enabled"] else f"DISABLED ({view['disabled_reason'] or 'by hand'})"
     if view["default"]:
         state += ", default"
+    if view.get("critical"):
+        state += ", critical"
+    if view.get("quiet_hours"):
+        state += f", {len(view['quiet_hours'])} quiet window(s)"
     settings = ", ".join(f"{key}={value}" for key, value in sorted(view["config"].items()))
     click.echo(f"{view['id']}  {view['kind']:9} {view['name']:24} {state}  {settings}")
 
@@ -114,8 +120,34 @@ def deliveries(ctx: click.Context, channel_id: str) -> None:
 def _patch(ctx: click.Context, channel_id: str, changes: dict) -> None:
     _record(ctx, channel_id)
     from chalicelib.core.channels import store
+    from chalicelib.core.errors import Invalid
 
-    _show(store.view(store.update(channel_id, changes)))
+    try:
+        _show(store.view(store.update(channel_id, changes)))
+    except Invalid as error:
+        raise click.ClickException(str(error)) from None
+
+
+@channels.command("quiet")
+@click.argument("channel_id")
+@click.option("--window", "windows", multiple=True, help="A window as JSON (repeat for more).")
+@click.option("--off", is_flag=True, help="No quiet hours.")
+@click.pass_context
+def quiet(ctx: click.Context, channel_id: str, windows: tuple[str, ...], off: bool) -> None:
+    """The channel's quiet hours: monitor notices held, one message at their end,
+    e.g. --window '{"days": "mon-fri", "from": "22:00", "to": "07:00", "tz": "Europe/Paris"}'."""
+    if off == bool(windows):
+        raise click.UsageError("give --window (one or more) or --off")
+    _patch(ctx, channel_id, {"quiet_hours": base.windows(windows) or None})
+
+
+@channels.command("critical")
+@click.argument("channel_id")
+@click.option("--off", is_flag=True, help="No longer critical.")
+@click.pass_context
+def critical(ctx: click.Context, channel_id: str, off: bool) -> None:
+    """Tell the channel at once, whatever quiet hours a monitor has (a pager)."""
+    _patch(ctx, channel_id, {"critical": not off})
 
 
 @channels.command("enable")

@@ -272,10 +272,7 @@ def maintenance(ctx: click.Context, tag: str, windows: tuple[str, ...], off: boo
     '{"days": "sun", "from": "02:00", "to": "04:00", "tz": "Europe/Berlin"}'."""
     if off == bool(windows):
         raise click.UsageError("give --window (one or more) or --off")
-    try:
-        parsed = [json.loads(window) for window in windows]
-    except json.JSONDecodeError as error:
-        raise click.BadParameter(f"not JSON: {error}", param_hint="--window") from None
+    parsed = base.windows(windows)
     _connect(ctx)
     from chalicelib.core.errors import Invalid
     from chalicelib.monitors import tag_windows

@@ -156,3 +156,24 @@ def test_the_api_takes_shows_and_checks_the_settings(endpoint, client, api_key):
     fine = {"critical": True, "quiet_hours": []}
     done = client.http.patch(path, headers=api_key, body=json.dumps(fine))
     assert done.status_code == 200 and json.loads(done.body)["critical"] is True
+
+
+def test_the_cli_sets_quiet_hours_and_critical(slack, client, api_key):
+    from click.testing import CliRunner
+
+    from herald.cli import main
+
+    channel_id = slack("chat")["id"]
+
+    def run(*args):
+        return CliRunner().invoke(main, ["--stage", "dev", "channels", *args])
+
+    weekly = '{"days": "mon-fri", "from": "22:00", "to": "07:00", "tz": "Europe/Paris"}'
+    result = run("quiet", channel_id, "--window", weekly)
+    assert result.exit_code == 0 and "1 quiet window(s)" in result.output
+    refused = run("critical", channel_id)
+    assert refused.exit_code == 1 and "quiet_hours" in refused.output
+    assert run("quiet", channel_id, "--off").exit_code == 0
+    assert "critical" in run("critical", channel_id).output
+    shown = json.loads(client.http.get(f"/channels/{channel_id}", headers=api_key).body)
+    assert shown["critical"] is True and shown["quiet_hours"] == []
