@@ -36,6 +36,7 @@ from chalicelib.monitors import (
 
 # Needs that change the state but tell nobody (policy.py's, dependencies.py's).
 SILENT = {"clear", "late", "maintenance", "hold", "blocked", "unblock"}
+UNHELD = {"held_at": None, "held_by": None}
 # What closing an outage nobody was told of writes.
 CLOSED = {"outage_start": None, "recover_base": None, "fail_news_at": None, "down_since": None}
 
@@ -138,8 +139,8 @@ def _claim(item: dict, kind: str, now: float) -> dict | None:
         return _claim_silent(item, kind, now)
     seq = int(item.get("alert_seq", 0)) + 1
     notice = {"kind": kind, "seq": seq, "at": _d(now), "last_ping": item.get("last_ping")}
-    sets = {"alert_seq": seq, "outgoing": notice, "due_at": _d(now), "held_at": None}
-    if item.get("held_at") is not None:
+    sets = {"alert_seq": seq, "outgoing": notice, "due_at": _d(now), **UNHELD}
+    if item.get("held_at") is not None and item.get("held_by") != "maintenance":
         notice["held_since"] = item["held_at"]  # told now, held by quiet hours since
         notice["critical_told"] = live.told_of(item, {"kind": kind.replace("summary", "up")})
     if kind in ("up", "summary"):
@@ -200,10 +201,10 @@ def _claim_silent(item: dict, kind: str, now: float) -> dict | None:
     policy's "maintenance" and "hold" (policy.py)."""
     if kind == "clear":
         sets = {"outage_start": None, "recover_base": None, "fail_news_at": None}
-        sets.update(down_since=None, held_at=None, reminders=None)
+        sets.update(down_since=None, reminders=None, **UNHELD)
         flip = ("up", float(item["last_ping"]), "recovered")
     elif kind in ("maintenance", "blocked"):
-        sets = {**CLOSED, "status": kind, "held_at": None, "reminders": None}
+        sets = {**CLOSED, "status": kind, "reminders": None, **UNHELD}
         sets["runtime_told"] = item.get("last_start", item.get("runtime_told"))
         why = "maintenance window" if kind == "maintenance" else f"{item['depends_on']} is down"
         flip = None if item.get("status") == kind else (kind, now, why)
@@ -227,7 +228,10 @@ def _holding(item: dict, now: float) -> tuple[dict, tuple | None]:
     down as the notice would have made it (its flip dated when it happened)."""
     raw = alert_rule._need(item, now).kind
     if raw not in ("down", "fail"):
-        return {"held_at": _d(now)}, None  # a run too long or a recovery: told at the end
+        # A run too long or a recovery: told at the end (a recovery a maintenance
+        # window holds, as an ordinary one: nothing was held from anybody).
+        by = "maintenance" if policy.maintenance_until(item, now) else None
+        return {"held_at": _d(now), "held_by": by}, None
     scratch: dict = {}
     sets = {**_opening(item, raw, now, scratch), "held_at": _d(now)}
     sets.pop("last_alert")  # nobody was told: the rule finds it due again after

@@ -80,7 +80,11 @@ def apply(item: dict, kind: str, now: float) -> str | None:
         # told at the window's end).
         told = item.get("status") == "down" and _told(item)
         fresh = kind != "down" or item.get("status") != "maintenance"
-        return "maintenance" if kind in ALERTS and fresh and not told else None
+        if kind in ALERTS and fresh and not told:
+            return "maintenance"
+        # A told outage's recovery waits for the window's end, held (held_at)
+        # so that a failure meanwhile continues that outage, as in quiet hours.
+        return "hold" if kind == "up" and item.get("held_at") is None else None
     if kind == "fail" and _window_since(item, float(item["fail_news_at"]), now):
         # A failure nobody was told of yet (quiet hours held it), then a window:
         # the window took it, as it would have had a check run inside it.

@@ -132,6 +132,9 @@ class User:
         self.last_ping = now
         if kind == "fail":
             self.fails, self.last_fail = self.fails + 1, now
+            # A failure while an outage told is open continues it: a success
+            # before it, held back by a window, is no recovery to tell any more.
+            self.recovered = self.recovered and self.down is not True
         else:
             self.fails, self.recovered = 0, True
             if self.held and self.down is not True:

@@ -189,3 +189,21 @@ def test_a_window_after_quiet_hours_takes_the_failure_they_held(job, ping, clock
     # before the fix: "job reported a failure", though the window had begun
     # before anyone could be told (a check inside it would have taken it).
     assert told() == []
+
+
+def test_a_failure_after_a_recovery_held_by_maintenance_continues_the_outage(
+    job, ping, clock, told
+):
+    monitor = job(maintenance=[{"start": "2026-11-02T09:01:00Z", "end": "2026-11-02T09:02:00Z"}])
+    clock.shift(1)
+    assert ping(monitor, "fail").status_code == 200  # told at once
+    assert told() == ["job reported a failure"]
+    clock.move_to("2026-11-02 09:01:00+00:00")
+    assert ping(monitor).status_code == 200  # inside the window: its recovery waits
+    clock.shift(1)
+    # before the fix: 503 "last recovery is still being told", until the window's end
+    assert ping(monitor, "fail").status_code == 200
+    clock.move_to("2026-11-02 09:02:01+00:00")
+    assert told() == []  # the outage told goes on
+    assert ping(monitor).status_code == 200
+    assert told() == ["job is back up"]
