@@ -63,11 +63,20 @@ def seconds(_ctx, _param, value):
     return int(match.group(1)) * _UNITS[match.group(2) or "s"]
 
 
-def windows(texts: tuple[str, ...]) -> list:
-    """--window values (each a JSON object, as the API takes them) parsed."""
+def window_options(command):
+    """--window JSON (repeatable) and --off, as windows() reads them."""
+    command = click.option("--off", is_flag=True, help="Remove the windows.")(command)
+    helping = "A window as JSON, as the API takes it (repeat for more)."
+    return click.option("--window", "windows", multiple=True, help=helping)(command)
+
+
+def windows(texts: tuple[str, ...], off: bool) -> list | None:
+    """--window values parsed (None with --off); one of the two is required."""
     import json
 
+    if off == bool(texts):
+        raise click.UsageError("give --window (one or more) or --off")
     try:
-        return [json.loads(text) for text in texts]
+        return [json.loads(text) for text in texts] or None
     except json.JSONDecodeError as error:
         raise click.BadParameter(f"not JSON: {error}", param_hint="--window") from None

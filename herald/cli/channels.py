@@ -130,15 +130,12 @@ def _patch(ctx: click.Context, channel_id: str, changes: dict) -> None:
 
 @channels.command("quiet")
 @click.argument("channel_id")
-@click.option("--window", "windows", multiple=True, help="A window as JSON (repeat for more).")
-@click.option("--off", is_flag=True, help="No quiet hours.")
+@base.window_options
 @click.pass_context
 def quiet(ctx: click.Context, channel_id: str, windows: tuple[str, ...], off: bool) -> None:
     """The channel's quiet hours: monitor notices held, one message at their end,
     e.g. --window '{"days": "mon-fri", "from": "22:00", "to": "07:00", "tz": "Europe/Paris"}'."""
-    if off == bool(windows):
-        raise click.UsageError("give --window (one or more) or --off")
-    _patch(ctx, channel_id, {"quiet_hours": base.windows(windows) or None})
+    _patch(ctx, channel_id, {"quiet_hours": base.windows(windows, off)})
 
 
 @channels.command("critical")

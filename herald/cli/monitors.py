@@ -258,27 +258,24 @@ def flips_(ctx: click.Context, name: str, days: int) -> None:
         click.echo(f"{shown['time']}  {shown['status']:7} {shown['reason']}")
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(monitors())
-
-
 @monitors.command("maintenance")
 @click.argument("tag")
-@click.option("--window", "windows", multiple=True, help="A window as JSON (repeat for more).")
-@click.option("--off", is_flag=True, help="Remove the tag's windows.")
+@base.window_options
 @click.pass_context
 def maintenance(ctx: click.Context, tag: str, windows: tuple[str, ...], off: bool) -> None:
     """Maintenance windows for every monitor tagged TAG, e.g. --window
     '{"days": "sun", "from": "02:00", "to": "04:00", "tz": "Europe/Berlin"}'."""
-    if off == bool(windows):
-        raise click.UsageError("give --window (one or more) or --off")
-    parsed = base.windows(windows)
+    parsed = base.windows(windows, off)
     _connect(ctx)
     from chalicelib.core.errors import Invalid
     from chalicelib.monitors import tag_windows
 
     try:
-        stored = tag_windows.put(tag, parsed or None)
+        stored = tag_windows.put(tag, parsed)
     except Invalid as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"{tag}: {len(stored or [])} maintenance window(s)")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(monitors())
