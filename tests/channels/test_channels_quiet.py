@@ -177,3 +177,18 @@ def test_the_cli_sets_quiet_hours_and_critical(slack, client, api_key):
     assert "critical" in run("critical", channel_id).output
     shown = json.loads(client.http.get(f"/channels/{channel_id}", headers=api_key).body)
     assert shown["critical"] is True and shown["quiet_hours"] == []
+
+
+def test_a_channel_deleted_while_holding_leaves_nothing_behind(slack, watch, heard, aws):
+    from chalicelib.core import aws as clients
+    from chalicelib.core.channels import store
+
+    chat = slack("chat", quiet_hours=QUIET)
+    step = watch([chat])
+    step("09:31:01")
+    store.delete(chat["id"])
+    step("10:00:01")
+    assert heard() == {}
+    table = clients.table("CORE_TABLE")
+    held = table.get_item(Key={"pk": f"CHANNEL#{chat['id']}", "sk": "HELD#job"})
+    assert "Item" not in held

@@ -107,8 +107,11 @@ def release(message: dict) -> None:
     record = store.get(message["channel_id"])
     key = _slot(message["channel_id"], message["release"])
     slot = aws.table(_TABLE).get_item(Key=key, ConsistentRead=True).get("Item")
-    if record is None or slot is None:
-        return  # released already, or the channel deleted
+    if slot is None:
+        return  # released already
+    if record is None:  # the channel was deleted: nothing to tell, nothing to keep
+        aws.table(_TABLE).delete_item(Key=key)
+        return
     until = held_until(record, delivery.notice_of(slot["last"]), clock.epoch())
     if until is not None:  # a window again (back to back, or moved): later
         sqs.send("hooks", [{**message, "not_before": until}])
