@@ -1,11 +1,10 @@
 """Herald: the table of contents.
 
-The app and its middleware, one Blueprint per capability (its routes live in
-chalicelib/<capability>/routes.py), and the scheduled and queue handlers.
-Those stay here, not in Blueprints: Lambda imports the module that declares a
-handler, and only app.py registers the middleware (aws/chalice issue 1566).
-Each handler imports its code when it runs, so a cold start pays only for
-chalice, the middleware and the route declarations.
+The app, its middleware, one Blueprint per capability (chalicelib/*/routes.py)
+and the dashboard's, and the scheduled and queue handlers. Handlers stay here:
+Lambda imports the module that declares one, and only app.py registers the
+middleware (aws/chalice issue 1566). Each imports its code when it runs, so a
+cold start pays only for chalice, the middleware and the route declarations.
 """
 
 import os
@@ -15,6 +14,7 @@ from chalice import Chalice
 from chalicelib.core import observability
 from chalicelib.core.channels.routes import blueprint as channel_routes
 from chalicelib.core.routes import blueprint as core_routes
+from chalicelib.dashboard.routes import blueprint as dashboard_routes
 from chalicelib.hooks.routes import blueprint as hook_routes
 from chalicelib.monitors.hc_routes import blueprint as healthchecks_routes
 from chalicelib.monitors.routes import blueprint as monitor_routes
@@ -26,7 +26,7 @@ app.register_middleware(
     observability.middleware(lambda: getattr(app, "lambda_context", None)), "all"
 )
 ROUTES = (core_routes, monitor_routes, healthchecks_routes, channel_routes)
-for blueprint in (*ROUTES, site_routes, subscription_routes, hook_routes):
+for blueprint in (*ROUTES, site_routes, subscription_routes, hook_routes, dashboard_routes):
     app.register_blueprint(blueprint)
 
 

@@ -57,10 +57,19 @@ def route(blueprint, path: str, *, error_headers: dict | None = None, **options)
 
 
 def caller(request, *, write: bool = False) -> dict:
-    """The caller's API key record; Unauthorized or Forbidden when it may not.
+    """The caller's API key record, or the dashboard account whose session
+    cookie and CSRF token came with the request; Unauthorized or Forbidden
+    when it may not. Both carry `read_only`, so every route refuses a
+    read-only caller's writes alike.
 
     auth (and its hashing) is imported here, on use: a ping never pays for it.
     """
+    if not request.headers.get("x-api-key") and "herald_session=" in (
+        request.headers.get("cookie") or ""
+    ):
+        from chalicelib.core import sessions
+
+        return sessions.require(request, write=write)
     from chalicelib.core import auth
 
     return auth.require(request, write=write)
@@ -119,3 +128,25 @@ def query(request, allowed: set[str]) -> dict:
     if unknown:
         raise errors.Invalid(f"unknown query parameters: {', '.join(unknown)[:200]}")
     return params
+
+
+def form_body(request, *, limit: int = 16 * 1024) -> dict[str, str]:
+    """An HTML form's fields (application/x-www-form-urlencoded), first value of each."""
+    from urllib.parse import parse_qs
+
+    from chalicelib.core import errors
+
+    raw = request.raw_body or b""
+    if len(raw) > limit:
+        raise errors.Invalid.at("body", f"must be at most {limit} bytes")
+    try:
+        fields = parse_qs(raw.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+    except UnicodeError:
+        raise errors.Invalid.at("body", "is not UTF-8") from None
+    return {name: values[0] for name, values in fields.items()}
+
+
+def source_ip(request) -> str:
+    """The caller's address as API Gateway saw it."""
+    identity = (request.context or {}).get("identity", {}) or {}
+    return identity.get("sourceIp") or "unknown"

@@ -13,6 +13,9 @@ Flips expire through DynamoDB's TTL (expires_at) after FLIP_RETENTION_DAYS,
 never fewer than 93, so three whole months can always be summed; reads skip
 expired flips TTL has not removed yet.
 
+Each flip is also in gsi1's partition "FLIPS", ordered by time, for the
+dashboard's bars: all monitors' flips since a moment are one paged Query.
+
 Outages and downtime are computed from a list of flips, with no I/O: a monitor
 is down from a flip to "down" until the next flip to a status other than "down"
 or "late" (a late flip while down changes nothing a user would call recovery).
@@ -40,6 +43,7 @@ REASONS = (
     "maintenance window",
 )
 PERIODS = ("day", "week", "month")
+ALL_FLIPS = "FLIPS"
 MAX_PERIODS = 1000
 DEFAULT_RETENTION_DAYS = 100
 MIN_RETENTION_DAYS = 93
@@ -80,6 +84,11 @@ def record(item: dict, status: str, at: float, reason: str) -> None:
             "status": status,
             "reason": reason,
             "expires_at": Decimal(expires_at),
+            # Every monitor's flips in one time-ordered index partition, so a
+            # page of 1,000 monitors' 90-day bars is a few Query pages, not
+            # one Query per monitor (dashboard/bars.py).
+            "gsi1pk": ALL_FLIPS,
+            "gsi1sk": f"{clock.iso(moment)}#{_pk(item)}",
         }
     )
 
@@ -119,6 +128,21 @@ def entries(
     if limit is not None:
         query["Limit"] = max(limit, 25)
     return aws.query_all(aws.table(store.TABLE), limit=limit, **query)
+
+
+def every_monitor_since(start: float) -> dict[str, list[dict]]:
+    """All monitors' unexpired flips since start, oldest first, by flip partition."""
+    from boto3.dynamodb.conditions import Key
+
+    condition = Key("gsi1pk").eq(ALL_FLIPS) & Key("gsi1sk").gte(clock.iso(_moment(start)))
+    found = aws.query_all(
+        aws.table(store.TABLE), IndexName="gsi1", KeyConditionExpression=condition
+    )
+    now, grouped = clock.epoch(), {}
+    for entry in found:
+        if float(entry.get("expires_at", now + 1)) > now:
+            grouped.setdefault(entry["pk"], []).append(entry)
+    return grouped
 
 
 def public(entry: dict) -> dict:

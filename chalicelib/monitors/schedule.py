@@ -83,7 +83,27 @@ def describe(item: dict) -> str:
     grace = span(_seconds(item, "grace"))
     if which == "simple":
         return f"every {span(_seconds(item, 'timeout'))}, grace {grace}"
-    return f"cron {item.get('schedule')} ({_tz(item)}), grace {grace}"
+    expression = item.get("schedule")
+    return f"{_cron_words(expression)} {_tz(item)} (cron {expression}), grace {grace}"
+
+
+def _cron_words(expression: str) -> str:
+    """"every day at 02:00", "at 09:30, Monday through Friday" (cron-descriptor)."""
+    from croniter import croniter
+    from cron_descriptor import ExpressionDescriptor, Options
+
+    fields = str(expression).split()
+    if len(fields) == 1:  # @daily and the like
+        fields = [str(field) for field in croniter(expression).expressions]
+    options = Options()
+    options.use_24hour_time_format = True
+    try:
+        words = ExpressionDescriptor(" ".join(fields), options).get_description()
+    except Exception:  # a schedule croniter takes but the describer does not: say it plainly
+        return "on its cron schedule"
+    if fields[2:5] == ["*", "*", "*"] and words.startswith("At ") and ":" in words:
+        words = "every day a" + words[1:]
+    return words[0].lower() + words[1:]
 
 
 def span(seconds) -> str:

@@ -3,12 +3,9 @@
 It is on only when a testing password is configured (HERALD_TESTING_PASSWORD
 locally, else the SecureString /herald/<stage>/testing-password); otherwise
 the page says so and every action answers 404. The password is compared in
-constant time. Each attempt from one address is counted in the core table
-by one conditional write before its password is compared, so parallel
-guesses cannot slip past the count: 5 are compared, then one at a time with
-a growing wait (2, 4, 8 ... 900 s), and any other attempt gets 429 with
-Retry-After without its password being compared. A correct password resets
-the count; an hour without attempts forgets it. A login gives a signed,
+constant time. Attempts are counted per address before a password is
+compared (core/attempts.py: 5 free, then one at a time with a growing wait,
+429 with Retry-After meanwhile); a correct password resets the count. A login gives a signed,
 expiring, HttpOnly SameSite=Strict cookie, and every action also needs the
 header X-Herald-Testing (a cross-site form cannot send it). The page shows
 name, status, last ping, deadline and max_sleep, nothing else; it pings
@@ -23,15 +20,12 @@ from urllib.parse import unquote
 
 from chalice import Response
 
-from chalicelib.core import aws, clock, errors, http
+from chalicelib.core import attempts, clock, errors, http
 from chalicelib.core import secrets as config_secrets
 from chalicelib.monitors import store
 
 COOKIE = "herald_testing"
 SESSION_SECONDS = 12 * 3600
-FREE_FAILURES = 5
-MAX_WAIT = 900  # the longest wait between attempts, seconds
-WINDOW = 3600  # failures are forgotten an hour after the last attempt
 _TEMPLATE = Path(__file__).parent / "templates" / "testing.html"
 _OFF = (
     "<!doctype html><html><head><meta charset='utf-8'><title>Herald testing</title></head>"
@@ -105,69 +99,11 @@ def _enabled_and_authorized(request) -> None:
 
 
 def _source(request) -> str:
-    identity = (request.context or {}).get("identity", {}) or {}
-    return identity.get("sourceIp") or "unknown"
+    return http.source_ip(request)
 
 
 def _attempts_key(request) -> dict:
     return {"pk": f"TESTLOGIN#{_source(request)}", "sk": "TESTLOGIN"}
-
-
-def _delay(attempts: int) -> int:
-    """Seconds to wait after this many failed attempts in a row."""
-    return 0 if attempts < FREE_FAILURES else min(MAX_WAIT, 2 ** (attempts - FREE_FAILURES + 1))
-
-
-def _reserve(table, key: dict, now: int) -> int | None:
-    """Count one attempt before its password is compared: its number in the
-    window, or None when the address must wait.
-
-    Each branch is one conditional write, so parallel guesses cannot all read
-    "below the limit" and then all be compared: DynamoDB admits them one by
-    one. An admitted attempt also closes the gate (open_at) until it settles,
-    so past the free attempts one guess at a time is compared.
-    """
-    gate = {"open_at": now + MAX_WAIT, "expires_at": now + WINDOW}
-    fresh = aws.conditional(
-        table.put_item,
-        Item={**key, "attempts": 1, **gate},
-        ConditionExpression="attribute_not_exists(pk) OR expires_at <= :now",
-        ExpressionAttributeValues={":now": now},
-    )
-    if fresh is not None:
-        return 1
-    counted = aws.conditional(
-        table.update_item,
-        Key=key,
-        UpdateExpression="ADD attempts :one SET open_at = :open_at, expires_at = :expires_at",
-        ConditionExpression="attribute_not_exists(attempts) OR attempts < :free OR open_at <= :now",
-        ExpressionAttributeValues={
-            ":one": 1,
-            ":free": FREE_FAILURES,
-            ":now": now,
-            **{f":{name}": value for name, value in gate.items()},
-        },
-        ReturnValues="UPDATED_NEW",
-    )
-    return None if counted is None else int(counted["Attributes"]["attempts"])
-
-
-def _settle_failure(table, key: dict, attempts: int, now: int) -> None:
-    # Only the latest admitted attempt sets the gate: an older one settling
-    # late must not reopen it early.
-    aws.conditional(
-        table.update_item,
-        Key=key,
-        UpdateExpression="SET open_at = :open_at",
-        ConditionExpression="attempts = :attempts",
-        ExpressionAttributeValues={":open_at": now + _delay(attempts), ":attempts": attempts},
-    )
-
-
-def _refusal(table, key: dict, now: int) -> errors.TooManyRequests:
-    record = table.get_item(Key=key, ConsistentRead=True).get("Item") or {}
-    wait = max(1, int(record.get("open_at", now + 1)) - now)
-    return errors.TooManyRequests(f"too many failed logins; retry in {wait} s", retry_after=wait)
 
 
 def _matches(given: str, secret: str) -> bool:
@@ -183,18 +119,15 @@ def login(request) -> Response:
     body = http.json_body(request, default={})
     body = body if isinstance(body, dict) else {}
     given = body.get("password") if isinstance(body.get("password"), str) else ""
-    table, key, now = aws.table("CORE_TABLE"), _attempts_key(request), int(clock.epoch())
-    attempts = _reserve(table, key, now)
-    if attempts is None:
-        raise _refusal(table, key, now)
+    key = _attempts_key(request)
+    number = attempts.reserve(key)
     if not _matches(given, secret):
-        _settle_failure(table, key, attempts, now)
+        attempts.failed(key, number)
         raise errors.Unauthorized("wrong password")
     # A success forgets the address's failures (decided: a typo or two must
-    # not leave the owner one slip from a wait). Guesses still in flight
-    # settle against a missing record and change nothing.
-    table.delete_item(Key=key)
-    expires = now + SESSION_SECONDS
+    # not leave the owner one slip from a wait).
+    attempts.forget(key)
+    expires = int(clock.epoch()) + SESSION_SECONDS
     secure = "; Secure" if request.headers.get("x-forwarded-proto") == "https" else ""
     cookie = (
         f"{COOKIE}={expires}.{_session_mac(expires, secret)}; Max-Age={SESSION_SECONDS}; "

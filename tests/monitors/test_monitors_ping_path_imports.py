@@ -4,8 +4,15 @@ import subprocess
 import sys
 
 
-def test_the_ping_modules_import_neither_jinja2_nor_requests_nor_the_wake_ups():
-    heavy = ("jinja2", "requests", "chalicelib.monitors.wakeups")
+def test_the_ping_modules_import_neither_jinja2_nor_requests_nor_the_wake_ups_nor_the_dashboard():
+    heavy = (
+        "jinja2",
+        "requests",
+        "chalicelib.monitors.wakeups",
+        "chalicelib.dashboard.guard",
+        "chalicelib.dashboard.render",
+        "cron_descriptor",
+    )
     code = (
         "import sys; import app; "
         "from chalicelib.monitors import ping_forms, pings, store, checker; "

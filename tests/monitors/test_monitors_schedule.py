@@ -283,8 +283,10 @@ def test_it_describes_each_kind_in_a_few_words():
     simple = {"schedule_kind": "simple", "timeout": Decimal(3600), "grace": Decimal(300)}
     assert schedule.describe(simple) == "every 1 h, grace 5 min"
     berlin = cron("0 2 * * 1-5", "Europe/Berlin", grace=3600)
-    assert schedule.describe(berlin) == "cron 0 2 * * 1-5 (Europe/Berlin), grace 1 h"
-    assert schedule.describe(cron("@daily")) == "cron @daily (UTC), grace 1 h"
+    assert schedule.describe(berlin) == (
+        "at 02:00, Monday through Friday Europe/Berlin (cron 0 2 * * 1-5), grace 1 h"
+    )
+    assert schedule.describe(cron("@daily")) == "every day at 00:00 UTC (cron @daily), grace 1 h"
 
 
 def test_it_writes_durations_in_units_people_read():

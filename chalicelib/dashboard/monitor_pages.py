@@ -1,0 +1,148 @@
+"""The monitors page, its 15-second status feed, and one monitor's page.
+
+The monitors page costs two paged Queries whatever the number of monitors:
+the monitors (gsi1 "MONITORS") and every flip of the last 90 days (gsi1
+"FLIPS"); bench/dashboard_pages.py counts them for 1,000 monitors.
+"""
+
+from chalicelib.core import clock, errors, settings
+from chalicelib.dashboard import bars, guard, render
+from chalicelib.monitors import flips, store
+
+RANK = {"down": 0, "failing": 1, "late": 2, "up": 3, "new": 4, "maintenance": 5, "paused": 6}
+
+
+def _row(item: dict, entries: list[dict], now: float) -> dict:
+    view = store.view(item, None)
+    cells = bars.cells(item, entries, now)
+    return {
+        **view,
+        "rank": RANK.get(view["status"], 9),
+        "runs": bars.runs(cells),
+        "uptime": bars.uptime(cells),
+    }
+
+
+def rows(now: float) -> list[dict]:
+    items = store.list_all()
+    by_partition = flips.every_monitor_since(bars.window_start(now))
+    result = [
+        _row(item, by_partition.get(flips.flip_pk(item["pk"].removeprefix("MON#"), item), []), now)
+        for item in items
+    ]
+    return sorted(result, key=lambda row: (row["rank"], row["name"].lower()))
+
+
+def listing(request, account):
+    now = clock.epoch()
+    found = rows(now)
+    counts: dict[str, int] = {}
+    for row in found:
+        counts[row["status"]] = counts.get(row["status"], 0) + 1
+    tags = sorted({tag for row in found for tag in row["tags"]})
+    context = guard.context(account, "", rows=found, counts=counts, tags=tags, now=now)
+    return render.html("monitors.html", **context)
+
+
+def status(request, account):
+    """What the page refreshes every 15 s: one Query, a few fields a monitor."""
+    from chalicelib.core import http
+
+    monitors = []
+    for item in store.list_all():
+        view = store.view(item, None)
+        monitors.append(
+            {
+                "name": view["name"],
+                "status": view["status"],
+                "rank": f"{RANK.get(view['status'], 9)}{view['name']}",
+                "last_ping": view["last_ping"],
+                "last_ping_ago": render.ago(view["last_ping"]),
+                "next_deadline_in": render.ago(view["next_deadline"]) if view["next_deadline"] else "",
+            }
+        )
+    body = {"time": render.when(clock.epoch()), "monitors": monitors}
+    return http.reply(200, body, {"Cache-Control": "no-store"})
+
+
+# ---- one monitor ---------------------------------------------------------------------
+
+
+def one(request, account, name: str):
+    from chalicelib.monitors import logs, rules
+
+    item = store.get(name)
+    if item is None:
+        raise errors.NotFound(f"no monitor named {name!r}")
+    now = clock.epoch()
+    day = _day(request)
+    base = None if account["read_only"] else settings.public_url()
+    view = store.view(item, base)
+    history = flips.entries(item, start=bars.window_start(now))
+    cells = bars.cells(item, history, now)
+    entries = [logs.public(entry) for entry in logs.entries(item, day)]
+    context = guard.context(
+        account,
+        "",
+        monitor=view,
+        settings_json=_json(rules.settings_of(item)),
+        runs=bars.runs(cells),
+        uptime=bars.uptime(cells),
+        outages=_outages(history, now),
+        downtime={p: flips.summary(item, now, p, n) for p, n in (("day", 7), ("week", 4), ("month", 3))},
+        log=list(reversed(entries)),
+        chart=_chart(entries),
+        day=day.isoformat(),
+        snippets=_snippets(view),
+    )
+    return render.html("monitor.html", **context)
+
+
+def _day(request):
+    from chalicelib.monitors import logs
+
+    return logs.parse_iso_day((request.query_params or {}).get("day") or None)
+
+
+def _json(value) -> str:
+    import json
+
+    from chalicelib.core import values
+
+    return json.dumps(json.loads(values.dumps(value)), indent=2, sort_keys=True)
+
+
+def _outages(history: list[dict], now: float) -> list[dict]:
+    found = flips.outages(history, now)
+    return sorted(found, key=lambda outage: -outage["start"])[:20]
+
+
+def _chart(entries: list[dict]) -> dict:
+    """Run durations of the day as SVG bars: one per run with a duration."""
+    timed = [e for e in entries if e.get("duration") is not None][-60:]
+    longest = max([e["duration"] for e in timed], default=0.0) or 1.0
+    width = max(len(timed), 1)
+    bars_ = [
+        {
+            "x": index * 100.0 / width,
+            "w": 100.0 / width * 0.8,
+            "h": 90.0 * e["duration"] / longest,
+            "failed": e["kind"] == "fail",
+            "label": f"{e['time']}: {render.duration(e['duration'])}",
+        }
+        for index, e in enumerate(timed)
+    ]
+    return {"bars": bars_, "longest": longest}
+
+
+def _snippets(view: dict) -> dict:
+    urls = view.get("ping_urls") or {}
+    url = urls.get("uuid") or urls.get("success") or next(iter(urls.values()), "")
+    if not url:
+        return {}
+    return {
+        "crontab": f"0 2 * * * /usr/local/bin/backup.sh && curl -fsS -m 10 --retry 5 -o /dev/null {url}",
+        "systemd": f"[Service]\nExecStart=/usr/local/bin/backup.sh\nExecStartPost=/usr/bin/curl -fsS -m 10 --retry 5 -o /dev/null {url}",
+        "PowerShell": f"Invoke-RestMethod -Uri '{url}' -TimeoutSec 10",
+        "Python": f"import urllib.request\n\nurllib.request.urlopen('{url}', timeout=10)",
+    }

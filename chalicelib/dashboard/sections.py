@@ -1,0 +1,38 @@
+"""The dashboard's other pages, one per section of the navigation.
+
+Each section is a view(request, account) in the module that owns it; this
+table is the only place that names them, so /dashboard/<section> for any
+other name is a 404 page.
+"""
+
+import importlib
+
+from chalicelib.core import errors, settings
+
+SECTIONS = {
+    "channels": ("operations_pages", "channels"),
+    "runs": ("operations_pages", "runs"),
+    "subscriptions": ("operations_pages", "subscriptions"),
+    "hooks": ("operations_pages", "hooks"),
+    "status-pages": ("status_pages", "section"),
+    "keys": ("access_pages", "keys"),
+    "accounts": ("access_pages", "accounts"),
+    "mail": ("operations_pages", "mail"),
+}
+LOCAL_ONLY = {"mail"}
+
+
+def show(request, account, section: str):
+    if section not in SECTIONS or (section in LOCAL_ONLY and not settings.local_mode()):
+        raise errors.NotFound(f"no dashboard page {section!r}")
+    module, function = SECTIONS[section]
+    view = getattr(importlib.import_module(f"chalicelib.dashboard.{module}"), function)
+    return view(request, account)
+
+
+def mail_message(request, account, message: str):
+    if not settings.local_mode():
+        raise errors.NotFound("captured mail is shown in local mode only")
+    from chalicelib.dashboard import operations_pages
+
+    return operations_pages.mail_message(request, account, message)
