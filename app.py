@@ -12,8 +12,10 @@ import os
 from chalice import Chalice
 
 from chalicelib.core import observability
+from chalicelib.core.access_routes import blueprint as access_routes
 from chalicelib.core.channels.routes import blueprint as channel_routes
 from chalicelib.core.routes import blueprint as core_routes
+from chalicelib.dashboard.public_routes import blueprint as public_routes
 from chalicelib.dashboard.routes import blueprint as dashboard_routes
 from chalicelib.hooks.routes import blueprint as hook_routes
 from chalicelib.monitors.hc_routes import blueprint as healthchecks_routes
@@ -25,17 +27,15 @@ app = Chalice(app_name="herald", configure_logs=False)
 app.register_middleware(
     observability.middleware(lambda: getattr(app, "lambda_context", None)), "all"
 )
-ROUTES = (core_routes, monitor_routes, healthchecks_routes, channel_routes)
-for blueprint in (*ROUTES, site_routes, subscription_routes, hook_routes, dashboard_routes):
+ROUTES = (core_routes, access_routes, monitor_routes, healthchecks_routes, channel_routes)
+VIEWS = (dashboard_routes, public_routes)
+for blueprint in (*ROUTES, site_routes, subscription_routes, hook_routes, *VIEWS):
     app.register_blueprint(blueprint)
 
 
 def stage_schedule(name: str, default: str) -> str:
-    """A schedule expression a stage may override with SCHEDULE_<NAME>.
-
-    Read when app.py is imported: by `chalice package` (herald/packaging.py
-    runs it with the stage's variables), the local scheduler and the tests.
-    """
+    """A schedule expression a stage may override with SCHEDULE_<NAME>, read at
+    import: by `chalice package` (herald/packaging.py), the local scheduler, tests."""
     return os.environ.get(f"SCHEDULE_{name.upper()}", default)
 
 

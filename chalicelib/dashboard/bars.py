@@ -113,7 +113,13 @@ def runs(cells_: list[dict]) -> list[dict]:
             merged[-1]["down"] += cell["down_seconds"]
         else:
             merged.append(
-                {"x": index, "width": 1, "state": cell["state"], "first": cell["day"],
-                 "last": cell["day"], "down": cell["down_seconds"]}
+                {
+                    "x": index,
+                    "width": 1,
+                    "state": cell["state"],
+                    "first": cell["day"],
+                    "last": cell["day"],
+                    "down": cell["down_seconds"],
+                }
             )
     return merged

@@ -40,7 +40,9 @@ def listing(request, account):
     for row in found:
         counts[row["status"]] = counts.get(row["status"], 0) + 1
     tags = sorted({tag for row in found for tag in row["tags"]})
-    context = guard.context(account, "", rows=found, counts=counts, tags=tags, now=now)
+    context = guard.context(
+        account, "", rows=found, counts=counts, tags=tags, now=now, statuses=list(RANK)
+    )
     return render.html("monitors.html", **context)
 
 
@@ -58,7 +60,9 @@ def status(request, account):
                 "rank": f"{RANK.get(view['status'], 9)}{view['name']}",
                 "last_ping": view["last_ping"],
                 "last_ping_ago": render.ago(view["last_ping"]),
-                "next_deadline_in": render.ago(view["next_deadline"]) if view["next_deadline"] else "",
+                "next_deadline_in": render.ago(view["next_deadline"])
+                if view["next_deadline"]
+                else "",
             }
         )
     body = {"time": render.when(clock.epoch()), "monitors": monitors}
@@ -89,7 +93,9 @@ def one(request, account, name: str):
         runs=bars.runs(cells),
         uptime=bars.uptime(cells),
         outages=_outages(history, now),
-        downtime={p: flips.summary(item, now, p, n) for p, n in (("day", 7), ("week", 4), ("month", 3))},
+        downtime={
+            p: flips.summary(item, now, p, n) for p, n in (("day", 7), ("week", 4), ("month", 3))
+        },
         log=list(reversed(entries)),
         chart=_chart(entries),
         day=day.isoformat(),
@@ -136,13 +142,15 @@ def _chart(entries: list[dict]) -> dict:
 
 
 def _snippets(view: dict) -> dict:
+    """Ready-to-paste ways to ping: after a job, in a unit, from Windows and Python."""
     urls = view.get("ping_urls") or {}
-    url = urls.get("uuid") or urls.get("success") or next(iter(urls.values()), "")
+    url = urls.get("uuid", "")
     if not url:
         return {}
+    curl = f"curl -fsS -m 10 --retry 5 -o /dev/null {url}"
     return {
-        "crontab": f"0 2 * * * /usr/local/bin/backup.sh && curl -fsS -m 10 --retry 5 -o /dev/null {url}",
-        "systemd": f"[Service]\nExecStart=/usr/local/bin/backup.sh\nExecStartPost=/usr/bin/curl -fsS -m 10 --retry 5 -o /dev/null {url}",
+        "crontab": f"0 2 * * * /usr/local/bin/backup.sh && {curl}",
+        "systemd": f"[Service]\nExecStart=/usr/local/bin/backup.sh\nExecStartPost=/usr/bin/{curl}",
         "PowerShell": f"Invoke-RestMethod -Uri '{url}' -TimeoutSec 10",
         "Python": f"import urllib.request\n\nurllib.request.urlopen('{url}', timeout=10)",
     }

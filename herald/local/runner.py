@@ -105,7 +105,9 @@ def main() -> None:
     _check_free(channels_port, "HERALD_CHANNELS_PORT")
     endpoint = f"http://{HOST}:{moto_port}"
     api_url = f"http://{HOST}:{api_port}"
-    env = environment.local_env(endpoint, stage, HERALD_PUBLIC_URL=api_url)
+    env = environment.local_env(
+        endpoint, stage, HERALD_PUBLIC_URL=api_url, HERALD_MAIL_DIR=str(LOCAL_DIR / "mail")
+    )
     os.environ.update(env)
 
     stoppers = []
@@ -132,6 +134,7 @@ def main() -> None:
         api = _start_api(api_port, env)
         _wait_healthy(f"{api_url}/health", api)
         _banner(api_url, endpoint, companions, standins)
+        _dashboard_banner(api_url)
         while api.poll() is None:
             time.sleep(0.5)
         print(f"chalice local exited with status {api.returncode}", file=sys.stderr)
@@ -216,6 +219,20 @@ def _write_state(stage, api_url, endpoint, outputs, companions) -> None:
             },
             indent=2,
         )
+    )
+
+
+def _dashboard_banner(api_url: str) -> None:
+    """The dashboard's URL and a one-time sign-in link for a local admin account."""
+    from herald.local import admin_account
+
+    email, link = admin_account.sign_in_link()
+    print(
+        f"  dashboard: {api_url}/dashboard\n"
+        f"  sign in:   {link}\n"
+        f"             ({email}: works once, within 15 minutes; "
+        f"`herald users link {email}` for another)",
+        flush=True,
     )
 
 

@@ -10,6 +10,16 @@ from urllib.parse import urlencode
 
 import pytest
 
+# The monitors' fixtures: make_monitor(name, **settings), ping(monitor, suffix),
+# run_checker(), deliver_outbox() and sent_mail() (what SES accepted).
+from tests.monitors.conftest import (  # noqa: F401
+    deliver_outbox,
+    make_monitor,
+    ping,
+    run_checker,
+    sent_mail,
+)
+
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 PASSWORD = "correct horse battery"
 
@@ -53,7 +63,8 @@ def sign_in(client, email: str, password: str = PASSWORD) -> Session:
     pre = set_cookie(form)
     fields = {"csrf": csrf_field(form.body.decode()), "email": email, "password": password}
     reply = client.http.post(
-        "/dashboard/sign-in", body=urlencode({**fields, "how": "password"}),
+        "/dashboard/sign-in",
+        body=urlencode({**fields, "how": "password"}),
         headers={**FORM, "cookie": pre},
     )
     assert reply.status_code == 303, reply.body
@@ -64,7 +75,7 @@ def sign_in(client, email: str, password: str = PASSWORD) -> Session:
 
 
 @pytest.fixture
-def admin(client):
+def admin(client, clock):
     from chalicelib.core import accounts
 
     accounts.create("admin@example.com", password=PASSWORD)
@@ -72,7 +83,7 @@ def admin(client):
 
 
 @pytest.fixture
-def reader(client):
+def reader(client, clock):
     from chalicelib.core import accounts
 
     accounts.create("reader@example.com", password=PASSWORD, read_only=True)
@@ -80,7 +91,7 @@ def reader(client):
 
 
 @pytest.fixture
-def monitor(aws):
+def monitor(aws, clock):
     """A monitor named backup, tagged db, expecting a ping every 10 minutes."""
     from chalicelib.monitors import admin as monitors
 
