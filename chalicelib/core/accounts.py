@@ -5,7 +5,9 @@ through gsi1 ("ACCOUNTS"). A password is optional and kept only as a scrypt
 hash (hashlib's, no extra package: n=2**14, r=8, 16 MB, about 50 ms), so a
 copy of the table cannot sign anyone in. `session_key` is part of every
 session's signature (core/sessions.py): changing it ends all of an account's
-sessions (sign out, password change, read-only change).
+sessions (sign out, password change, read-only change). With keep_an_admin,
+delete() and change() refuse to remove the last admin, checked in the same
+transaction as the write, so two admins demoting each other cannot both win.
 
 Sign-in links are single use: the table keeps only an HMAC of the token, and
 consuming it is one conditional delete, so two clicks (or a mail scanner and
@@ -79,31 +81,84 @@ def list_all() -> list[dict]:
     return [public(item) for item in found]
 
 
-def delete(email: str) -> bool:
+def delete(email: str, *, keep_an_admin: bool = False) -> bool:
+    """Delete the account; with keep_an_admin, Conflict if it is the last admin."""
+    if keep_an_admin and _is_admin(email):
+        write = {"Key": _key(email), "ConditionExpression": "attribute_exists(pk)"}
+        _keeping_an_admin(email, {"Delete": write})
+        return True
     reply = aws.table(_TABLE).delete_item(Key=_key(email), ReturnValues="ALL_OLD")
     return "Attributes" in reply
 
 
-def change(email: str, *, read_only: bool | None = None, password: str | None = None) -> dict:
-    """Set read_only and/or a password; either ends the account's sessions."""
+def change(
+    email: str,
+    *,
+    read_only: bool | None = None,
+    password: str | None = None,
+    keep_an_admin: bool = False,
+) -> dict:
+    """Set read_only and/or a password; either ends the account's sessions.
+
+    With keep_an_admin, making the last admin account read-only is a Conflict.
+    """
     sets = {"session_key": random.token_hex(16)}
     if read_only is not None:
         sets["read_only"] = bool(read_only)
     if password is not None:
         sets["password"] = hash_password(password)
     names = {f"#f{i}": name for i, name in enumerate(sets)}
-    written = aws.conditional(
-        aws.table(_TABLE).update_item,
-        Key=_key(email),
-        UpdateExpression="SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(sets))),
-        ConditionExpression="attribute_exists(pk)",
-        ExpressionAttributeNames=names,
-        ExpressionAttributeValues={f":v{i}": value for i, value in enumerate(sets.values())},
-        ReturnValues="ALL_NEW",
-    )
+    update = {
+        "Key": _key(email),
+        "UpdateExpression": "SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(sets))),
+        "ConditionExpression": "attribute_exists(pk)",
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": {f":v{i}": value for i, value in enumerate(sets.values())},
+    }
+    if keep_an_admin and read_only and _is_admin(email):
+        _keeping_an_admin(email, {"Update": update})
+        return public(get(email) or {"email": email})
+    written = aws.conditional(aws.table(_TABLE).update_item, **update, ReturnValues="ALL_NEW")
     if written is None:
         raise errors.NotFound(f"no account for {email}")
     return public(written["Attributes"])
+
+
+def _is_admin(email: str) -> bool:
+    item = get(email)
+    if item is None:
+        raise errors.NotFound(f"no account for {email[:100]}")
+    return not item.get("read_only")
+
+
+def _keeping_an_admin(email: str, write: dict) -> None:
+    """write (one TransactWriteItems entry on email's account), done in one
+    transaction with a check that some other account is still an admin: two
+    admins demoting each other at the same moment cannot leave none."""
+    name = aws.table(_TABLE).name
+    write[next(iter(write))]["TableName"] = name
+    others = [a["email"] for a in list_all() if not a["read_only"] and a["email"] != email]
+    # The index may be a moment behind: each candidate is checked in the
+    # transaction itself, the next one tried when it is no admin any more.
+    for other in others[:5]:
+        check = {
+            "TableName": name,
+            "Key": _key(other),
+            "ConditionExpression": "read_only = :no",
+            "ExpressionAttributeValues": {":no": False},
+        }
+        # The resource's client takes plain Python values, as Table calls do.
+        client = aws.dynamodb().meta.client
+        done = aws.conditional(
+            client.transact_write_items, TransactItems=[write, {"ConditionCheck": check}]
+        )
+        if done is not None:
+            return
+        if get(email) is None:
+            raise errors.NotFound(f"no account for {email}")
+    raise errors.Conflict(
+        f"{email} is the last admin account: make another account an admin first", field="email"
+    )
 
 
 def end_sessions(email: str) -> None:
@@ -132,8 +187,12 @@ def password_matches(item: dict | None, given: str) -> bool:
     """Whether given is the account's password; as slow when there is no account."""
     stored = (item or {}).get("password") or _NO_HASH
     _, salt, expected = stored.split("$")
+    # Hashed cut to the longest password there can be (so a huge one costs no
+    # more), but never a match: a stored password's first 200 characters
+    # followed by anything are not that password.
     actual = _scrypt(given[:MAX_PASSWORD], _unb64(salt))
-    return hmac.compare_digest(actual, _unb64(expected)) and stored is not _NO_HASH
+    same = hmac.compare_digest(actual, _unb64(expected))
+    return same and stored is not _NO_HASH and len(given) <= MAX_PASSWORD
 
 
 def _scrypt(password: str, salt: bytes) -> bytes:

@@ -49,7 +49,7 @@ def submit(request):
 
 def _with_password(request, email: str, given: str):
     limits = _limits("SIGNIN", request, email)
-    counted = [(key, attempts.reserve(key)) for key in limits]
+    counted = _reserve(limits)
     account = accounts.get(email)
     if not accounts.password_matches(account, given):
         for key, number in counted:
@@ -58,6 +58,21 @@ def _with_password(request, email: str, given: str):
     for key in limits:
         attempts.forget(key)
     return render.redirect("/dashboard", {"Set-Cookie": sessions.start(account)})
+
+
+def _reserve(limits: list[dict]) -> list[tuple[dict, int]]:
+    """Count one attempt on every key, or on none: when a later key refuses,
+    the attempts already counted are settled as failures, so their gates do
+    not stay closed (for MAX_WAIT) by an attempt that was never compared."""
+    counted: list[tuple[dict, int]] = []
+    try:
+        for key in limits:
+            counted.append((key, attempts.reserve(key)))
+    except errors.TooManyRequests:
+        for key, number in counted:
+            attempts.failed(key, number)
+        raise
+    return counted
 
 
 def _mail_link(request, email: str) -> None:
