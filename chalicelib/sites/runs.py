@@ -150,7 +150,8 @@ def _in_run(run_id: str, prefix: str):
 
 
 def failures(run_id: str, limit: int = 100) -> list[dict]:
-    found = aws.query_all(aws.table(_TABLE), limit, KeyConditionExpression=_in_run(run_id, "FAIL#"))
+    condition = _in_run(run_id, "FAIL#")
+    found = aws.query_all(aws.table(_TABLE), limit, KeyConditionExpression=condition, Limit=limit)
     return [
         values.plain({k: v for k, v in i.items() if k in ("item", "error", "at")}) for i in found
     ]

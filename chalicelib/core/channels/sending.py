@@ -151,8 +151,9 @@ def deliveries(channel_id: str, limit: int = 100) -> list[dict]:
 
     table = aws.table(_TABLE)
     condition = Key("pk").eq(f"CHANLOG#{channel_id}")
+    # No filter in the Query, so Limit bounds each page's size, not only its items.
     found = aws.query_all(
-        table, limit=limit, KeyConditionExpression=condition, ScanIndexForward=False
+        table, limit=limit, KeyConditionExpression=condition, ScanIndexForward=False, Limit=limit
     )
     now = clock.epoch()
     return [_shown(entry) for entry in found if int(entry.get("expires_at", now + 1)) > now]
