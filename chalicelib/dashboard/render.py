@@ -121,7 +121,7 @@ def duration(seconds) -> str:
 
 
 def ago(value) -> str:
-    """"3 min ago", "in 5 min", or "never"."""
+    """ "3 min ago", "in 5 min", or "never"."""
     moment = _epoch(value)
     if moment is None:
         return "never"

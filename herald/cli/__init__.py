@@ -8,7 +8,9 @@ from herald.cli import (
     monitors,
     ping_keys,
     sites,
+    status_pages,
     subscriptions,
+    users,
 )
 from herald.cli.base import main
 
@@ -20,6 +22,8 @@ for _group in (
     sites.profile_status,
     subscriptions.subscriptions,
     hooks.hook,
+    users.users,
+    status_pages.status_pages,
 ):
     main.add_command(_group)
 

@@ -62,7 +62,11 @@ def test_every_error_reply_it_documents_is_the_one_error_shape():
             for status, reply in operation["responses"].items():
                 if "$ref" in reply:
                     reply = responses[reply["$ref"].rsplit("/", 1)[1]]
-                if status.startswith("4"):
+                if status.startswith("4") and "text/html" in reply.get("content", {}):
+                    # The dashboard's and status pages' errors are pages for people.
+                    if not path.startswith(("/dashboard", "/status/")):
+                        wrong.append(f"{method.upper()} {path} {status} (HTML)")
+                elif status.startswith("4"):
                     schema = reply["content"]["application/json"]["schema"]
                     # Healthchecks' API speaks Healthchecks' error shape, {"error": ...}.
                     shape = "HcError" if path.startswith("/api/v3/") else "Error"
@@ -80,9 +84,12 @@ def test_every_change_asks_for_a_read_write_key_and_every_read_for_any_key():
     for path, item in document["paths"].items():
         for method, operation in item.items():
             schemes = [name for alternative in operation["security"] for name in alternative]
-            if path.startswith(("/monitors", "/runs", "/subscri", "/hooks", "/channels")):
+            managed = ("/monitors", "/runs", "/subscri", "/hooks", "/channels", "/status-pages")
+            if path.startswith((*managed, "/api-keys", "/accounts")):
                 role = ["read-write"] if method in ("post", "put", "patch", "delete") else []
-                assert operation["security"] == [{"apiKey": role}], f"{method} {path}"
+                # The dashboard's session is the one alternative, with the same role.
+                expected = [{"apiKey": role}, {"dashboardSession": role}]
+                assert operation["security"] == expected, f"{method} {path}"
             elif path.startswith("/testing/monitors"):
                 assert schemes == ["testingSession"], f"{method} {path}"
             elif path == "/logs":

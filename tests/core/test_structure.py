@@ -59,6 +59,7 @@ def test_http_replies_are_built_in_one_place():
         "chalicelib/monitors/ping_forms.py",
         "chalicelib/monitors/testing_page.py",
         "chalicelib/dashboard/render.py",  # HTML, assets, redirects
+        "chalicelib/dashboard/badges.py",  # SVG badges
     }
 
 

@@ -233,3 +233,10 @@ def test_an_unknown_route_answers_heralds_404_when_deployed(packaged, monkeypatc
     assert response["statusCode"] == "404"
     body = json.loads(response["responseTemplates"]["application/json"])
     assert body["Code"] == errors.NotFound.code and body["Message"]
+
+
+def test_the_api_compresses_replies_over_1_kb_so_the_dashboard_goes_gzipped(packaged, monkeypatch):
+    _stage, _path, template = packaged
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    (api,) = _of_type(_transformed(template), "AWS::ApiGateway::RestApi").values()
+    assert api["Properties"]["MinimumCompressionSize"] == 1024

@@ -71,7 +71,9 @@
     }
     const shown = form.dataset.show;
     if (shown) {
-      say(form, (form.dataset.showLabel || "") + answer[shown], true);
+      const value = answer[shown];
+      const text = typeof value === "object" ? JSON.stringify(value, null, 1) : String(value);
+      say(form, (form.dataset.showLabel || "") + text, true);
       return;
     }
     if (form.dataset.go) { window.location.assign(root + form.dataset.go); return; }
