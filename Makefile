@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAGE  ?= dev
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: run test lint unit package bench browser explore clean
+.PHONY: run test lint unit package bench browser explore screenshots clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ test: $(BIN)/.installed browser
 ## The alert policy's property test on 500 fresh examples (about 10 minutes).
 explore: $(BIN)/.installed
 	HERALD_EXAMPLES=500 $(BIN)/pytest tests/monitors/test_monitors_policy_model.py -k policy_tells
+
+## The dashboard's screenshots in docs/screenshots/, made by its browser tests.
+screenshots: $(BIN)/.installed browser
+	HERALD_SCREENSHOTS=1 $(BIN)/pytest tests/dashboard/test_dashboard_browser.py
 
 ## Headless Chromium for the testing-page test, from Debian's packages.
 browser:

@@ -46,7 +46,7 @@ def listing(request, account):
     return render.html("monitors.html", **context)
 
 
-def status(request, account):
+def status():
     """What the page refreshes every 15 s: one Query, a few fields a monitor."""
     from chalicelib.core import http
 

@@ -191,6 +191,41 @@ def test_an_admin_edits_a_setting_and_pauses_the_monitor(site):
         assert store.get("backup")["paused"] is True
 
 
+def test_an_admin_creates_and_tests_a_channel_and_revokes_an_api_key(site, shots):
+    from playwright.sync_api import expect
+
+    from chalicelib.core import auth
+
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        _sign_in(page, site, "admin@example.com")
+        page.goto(f"{site}/dashboard/channels")
+        page.get_by_label("Kind", exact=True).select_option("email")
+        page.get_by_label("Name", exact=True).fill("ops mail")
+        page.get_by_label(re.compile("^Settings")).fill(
+            '{"config": {"recipients": ["ops@example.com"]}}'
+        )
+        page.get_by_role("button", name="Create channel").click()
+        row = page.locator("#channels tbody tr", has_text="ops mail")
+        expect(row).to_contain_text("email")
+        row.get_by_role("button", name="Send test to ops mail").click()
+        expect(row.locator("[data-result]").first).to_contain_text("Test: ")
+        page.screenshot(path=shots / "channels.png", full_page=True)
+
+        page.goto(f"{site}/dashboard/keys")
+        page.get_by_label(re.compile("^Label")).fill("ci")
+        page.get_by_role("button", name="Create key").click()
+        shown = page.locator("#create [data-result]")
+        expect(shown).to_contain_text("shown once")
+        key = re.search(r"hk_\S+", shown.inner_text()).group(0)
+        assert auth.lookup(key) is not None
+        page.reload()
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.get_by_role("button", name=re.compile("^Revoke key")).click()
+        expect(page.locator("#empty")).to_be_visible()
+        assert auth.lookup(key) is None  # refused from now on
+
+
 def test_a_read_only_account_sees_no_forms_and_the_server_refuses_its_writes(site):
     from chalicelib.monitors import store
 
@@ -217,6 +252,24 @@ def test_a_read_only_account_sees_no_forms_and_the_server_refuses_its_writes(sit
         )
         assert statuses == [403, 403, 403, 403]
         assert not store.get("backup").get("paused")
+
+
+def test_a_public_status_page_needs_no_sign_in_and_shows_no_secret(site, shots):
+    from playwright.sync_api import expect
+
+    from chalicelib.dashboard import status_pages
+    from chalicelib.monitors import store
+
+    item, _ = status_pages.create("tag", "etl", "Data pipeline")
+    _ping(site, "etl")
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1000, "height": 600})
+        page.goto(f"{site}/status/{status_pages.token_of(item)}")
+        expect(page.get_by_role("heading", name="Data pipeline")).to_be_visible()
+        expect(page.locator("main")).to_contain_text("up")
+        assert store.uuid_for("etl") not in page.content()
+        assert "ops@example.com" not in page.content()
+        page.screenshot(path=shots / "status-page.png", full_page=True)
 
 
 def test_the_monitors_page_fits_a_phone(site, shots):

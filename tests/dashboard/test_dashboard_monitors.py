@@ -70,7 +70,7 @@ def test_every_control_has_a_label(admin, backup):
 def test_the_status_feed_is_small_and_current(admin, backup, ping, clock):
     ping(backup)
     clock.shift(60)
-    reply = admin.get("/dashboard/status.json")
+    reply = admin.api("GET", "/dashboard/status.json")
     assert reply.status_code == 200
     monitors = reply.json_body["monitors"]
     assert monitors == [
@@ -236,3 +236,11 @@ def test_assets_are_cached_for_a_year_under_their_version(admin):
 def test_an_unknown_section_is_a_404_page(admin):
     reply = admin.get("/dashboard/nothing")
     assert reply.status_code == 404 and reply.headers["Content-Type"].startswith("text/html")
+
+
+def test_the_status_feed_wants_a_session_with_its_csrf_token_or_an_api_key(
+    client, admin, backup, api_key
+):
+    assert client.http.get("/dashboard/status.json").status_code == 401
+    assert admin.get("/dashboard/status.json").status_code == 403  # no X-CSRF-Token
+    assert client.http.get("/dashboard/status.json", headers=api_key).status_code == 200

@@ -132,7 +132,10 @@
   for (const control of Object.values(controls)) control.addEventListener("input", apply);
 
   async function refresh() {
-    const reply = await fetch(root + "/dashboard/status.json", { credentials: "same-origin" });
+    const reply = await fetch(root + "/dashboard/status.json", {
+      credentials: "same-origin",
+      headers: { "X-CSRF-Token": csrf },
+    });
     if (!reply.ok) return;
     const answer = await reply.json();
     for (const monitor of answer.monitors) {
