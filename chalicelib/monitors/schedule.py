@@ -89,8 +89,8 @@ def describe(item: dict) -> str:
 
 def _cron_words(expression: str) -> str:
     """ "every day at 02:00", "at 09:30, Monday through Friday" (cron-descriptor)."""
-    from croniter import croniter
     from cron_descriptor import ExpressionDescriptor, Options
+    from croniter import croniter
 
     fields = str(expression).split()
     if len(fields) == 1:  # @daily and the like
