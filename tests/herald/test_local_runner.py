@@ -1,6 +1,7 @@
 """`make run` end to end: up within a minute, the CLI acts on it, Ctrl-C leaves nothing."""
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -81,6 +82,10 @@ def test_it_runs_herald_locally_and_stops_cleanly_on_ctrl_c(run_env):
         assert "read-only" in cli(run_env, "api-keys", "list").stdout
         unknown = cli(run_env, "fire", "no_such_handler")
         assert unknown.returncode == 2 and "no scheduled handler" in unknown.stderr
+        link = cli(run_env, "users", "link", "admin@example.com")
+        assert link.returncode == 0, link.stderr
+        session = _signed_in(re.search(r"http://\S+/dashboard/sign-in/\S+", link.stdout).group(0))
+        assert _get(f"{api}/dashboard/mail", session)[0] == 200  # captured mail, local mode
     finally:
         os.killpg(runner.pid, signal.SIGINT)  # what Ctrl-C in the terminal sends
         try:
@@ -91,9 +96,39 @@ def test_it_runs_herald_locally_and_stops_cleanly_on_ctrl_c(run_env):
             runner.wait(timeout=10)
             raise
     assert "stopping Herald" in output
+    assert f"dashboard: {api}/dashboard" in output
+    assert f"sign in:   {api}/dashboard/sign-in/" in output
     with pytest.raises(ProcessLookupError):
         os.killpg(runner.pid, 0)  # no process of the group is left
     assert "not running" in cli(run_env, "status").stdout
+
+
+def _get(url: str, cookie: str = "") -> tuple[int, dict, str]:
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.netloc, timeout=10)
+    connection.request("GET", parts.path, headers={"Cookie": cookie})
+    reply = connection.getresponse()
+    return reply.status, dict(reply.getheaders()), reply.read().decode()
+
+
+def _signed_in(link: str) -> str:
+    """The session cookie a one-time sign-in link gives, as a browser gets it."""
+    import http.client
+    from urllib.parse import urlencode, urlsplit
+
+    _, headers, page = _get(link)
+    form_cookie = headers["Set-Cookie"].split(";")[0]
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    parts = urlsplit(link)
+    connection = http.client.HTTPConnection(parts.netloc, timeout=10)
+    form = {"Cookie": form_cookie, "Content-Type": "application/x-www-form-urlencoded"}
+    connection.request("POST", parts.path, body=urlencode({"csrf": csrf}), headers=form)
+    reply = connection.getresponse()
+    assert reply.status == 303, reply.read()
+    return reply.getheader("Set-Cookie").split(";")[0]
 
 
 def test_a_busy_port_gets_a_one_line_error_naming_the_setting(run_env):
