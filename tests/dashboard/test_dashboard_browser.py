@@ -126,9 +126,7 @@ def test_a_wrong_password_is_refused_and_the_right_one_signs_in(site):
         expect(page.locator("header")).to_contain_text("admin@example.com")
 
 
-def test_a_monitor_goes_down_after_a_missed_deadline_and_its_log_opens(
-    site, time_machine, shots
-):
+def test_a_monitor_goes_down_after_a_missed_deadline_and_its_log_opens(site, time_machine, shots):
     from playwright.sync_api import expect
 
     from chalicelib.monitors import checker

@@ -62,7 +62,7 @@ def test_it_offers_a_test_button_posting_to_the_channels_test_route(admin, call)
     assert f"POST /channels/{channel}/test" in forms(text)
     assert 'data-show="status" data-show-label="Test: "' in text
     assert f"PATCH /channels/{channel}" in forms(text)
-    assert "data-base='{\"enabled\": false}'" in text
+    assert 'data-base="{&#34;enabled&#34;: false}"' in text
     delete = re.search(rf'<form data-api="DELETE /channels/{channel}"[^>]*>', text).group(0)
     assert "data-confirm=" in delete
 
@@ -100,7 +100,7 @@ def test_it_shows_a_disabled_channel_and_offers_to_enable_it(admin, call):
     text = page(admin, "/dashboard/channels")
 
     assert '<span class="status paused">disabled</span>' in text
-    assert "data-base='{\"enabled\": true}'" in text
+    assert 'data-base="{&#34;enabled&#34;: true}"' in text
 
 
 def test_it_says_how_to_create_a_channel_when_there_is_none(admin):
