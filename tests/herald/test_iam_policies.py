@@ -6,6 +6,8 @@ boto3 call under the function running it (tests/herald/iam_calls.py).
 """
 
 import json
+import re
+from urllib.parse import urlencode
 
 import pytest
 from botocore.client import BaseClient
@@ -197,6 +199,39 @@ def _use_the_api(http, key, feed) -> None:
     send("POST", f"/hooks/{hook['id']}/rotate-secret")
     login = {"X-Herald-Testing": "1", "Content-Type": "application/json"}
     ok(http.post("/testing/login", headers=login, body=json.dumps({"password": "correct horse"})))
+    _use_the_dashboard(http, send)
+
+
+def _use_the_dashboard(http, send) -> None:
+    """Issue 14's routes: accounts, a signed-in session's pages and API calls,
+    API keys, a mailed sign-in link, status pages and their badges."""
+    from types import SimpleNamespace
+
+    from tests.dashboard.conftest import PASSWORD, sign_in
+
+    send("POST", "/accounts", {"email": "admin@example.com", "password": PASSWORD})
+    send("POST", "/accounts", {"email": "second@example.com"})
+    session = sign_in(SimpleNamespace(http=http), "admin@example.com")
+    for page in ("", "/monitors/backup", "/channels", "/runs", "/subscriptions", "/hooks"):
+        assert session.get(f"/dashboard{page}").status_code == 200, page
+    for page in ("/status-pages", "/keys", "/accounts", "/mail"):
+        assert session.get(f"/dashboard{page}").status_code == 200, page
+    assert session.api("GET", "/dashboard/status.json").status_code == 200
+    ok(session.api("PATCH", "/accounts/second%40example.com", {"read_only": True}))
+    created = send("POST", "/api-keys", {"label": "dashboard"})
+    send("DELETE", f"/api-keys/{created['key_id']}")
+    page = send("POST", "/status-pages", {"tag": "db"})
+    for suffix in ("", "/badge.svg", "/badge.json", "/shields.json"):
+        assert http.get(f"/status/{page['token']}{suffix}").status_code == 200
+    send("DELETE", f"/status-pages/{page['token']}")
+    form = http.get("/dashboard/sign-in")
+    fields = {"csrf": re.search(r'name="csrf" value="([^"]+)"', form.body.decode()).group(1)}
+    cookie = form.headers["Set-Cookie"].split(";")[0]
+    body = urlencode({**fields, "email": "second@example.com", "how": "link"})
+    headers = {"cookie": cookie, "content-type": "application/x-www-form-urlencoded"}
+    assert http.post("/dashboard/sign-in", headers=headers, body=body).status_code == 200
+    session.post_form("/dashboard/sign-out", {})
+    send("DELETE", "/accounts/second%40example.com")
 
 
 def _use_schedules_and_shared_keys(http, key, send, channel_id) -> None:
