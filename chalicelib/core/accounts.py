@@ -215,11 +215,18 @@ def _link_key(token: str) -> dict:
 
 
 def issue_link(email: str) -> str:
-    """A new sign-in token for the account, valid LINK_SECONDS (TTL removes it)."""
+    """A new sign-in token for the account, valid LINK_SECONDS (TTL removes it).
+
+    It is bound to the account's session_key, so signing out everywhere, or a
+    change of password or role, voids links not yet used as it ends sessions.
+    """
+    account = get(email)
+    if account is None:
+        raise errors.NotFound(f"no account for {email}")
     token = random.token_urlsafe(32)
     expires = int(clock.epoch()) + LINK_SECONDS
-    item = {**_link_key(token), "email": email, "expires_at": expires}
-    aws.table(_TABLE).put_item(Item=item)
+    item = {**_link_key(token), "email": account["email"], "expires_at": expires}
+    aws.table(_TABLE).put_item(Item={**item, "session_key": account["session_key"]})
     return token
 
 
@@ -236,4 +243,7 @@ def consume_link(token) -> dict | None:
     )
     if removed is None or "Attributes" not in removed:
         return None
-    return get(removed["Attributes"]["email"])
+    link, account = removed["Attributes"], get(removed["Attributes"]["email"])
+    if account is None or link.get("session_key") != account["session_key"]:
+        return None
+    return account

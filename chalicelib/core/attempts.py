@@ -74,6 +74,22 @@ def failed(key: dict, attempts: int) -> None:
     )
 
 
+def passed(key: dict, attempts: int) -> None:
+    """Settle attempt number `attempts` as a success that forgets nothing: it is
+    taken off the count and the gate opens as the failures before it say."""
+    aws.conditional(
+        aws.table(_TABLE).update_item,
+        Key=key,
+        UpdateExpression="SET open_at = :open_at ADD attempts :minus_one",
+        ConditionExpression="attempts = :attempts",
+        ExpressionAttributeValues={
+            ":open_at": int(clock.epoch()) + delay(attempts - 1),
+            ":attempts": attempts,
+            ":minus_one": -1,
+        },
+    )
+
+
 def forget(key: dict) -> None:
     """A success forgets the key's failures; guesses still in flight then
     settle against a missing record and change nothing."""

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 DAYS = 90
 _DOWN, _UP, _NONE = "down", "up", "none"
 _AS = {"down": _DOWN, "up": _UP, "new": _NONE, "paused": _NONE, "maintenance": _NONE}
+_AS |= {"blocked": _NONE}
 
 
 def window_start(now: float, count: int = DAYS) -> float:
@@ -24,7 +25,7 @@ def window_start(now: float, count: int = DAYS) -> float:
 
 
 def cells(item: dict, entries: list[dict], now: float, count: int = DAYS) -> list[dict]:
-    """count cells, oldest first: {"day", "state", "down_seconds"}."""
+    """count cells, oldest first: {"day", "state", "down_seconds", "known_seconds"}."""
     start = window_start(now, count)
     spans = _spans(item, sorted(entries, key=lambda e: float(e["t"])), start, now)
     result = []
@@ -38,7 +39,14 @@ def cells(item: dict, entries: list[dict], now: float, count: int = DAYS) -> lis
                 known += overlap
                 down += overlap if state == _DOWN else 0.0
         day = datetime.fromtimestamp(low, UTC).date().isoformat()
-        result.append({"day": day, "state": _state(down, known), "down_seconds": round(down)})
+        result.append(
+            {
+                "day": day,
+                "state": _state(down, known),
+                "down_seconds": round(down),
+                "known_seconds": round(known),
+            }
+        )
     return result
 
 
@@ -79,8 +87,8 @@ def _opening(item: dict, entries: list[dict]) -> str:
         return _DOWN
     if first["status"] in ("down", "late"):
         return _UP
-    if first.get("reason") == "resumed":
-        return _NONE
+    if first["status"] == "new" or first.get("reason") in ("first ping", "resumed"):
+        return _NONE  # created, or waiting for its first ping: nobody expected one
     return _UP
 
 
@@ -95,12 +103,12 @@ def _created(item: dict) -> float:
 
 
 def uptime(cells_: list[dict]) -> float | None:
-    """Percent of known time up over the cells (None when nothing is known)."""
-    known = [cell for cell in cells_ if cell["state"] != _NONE]
+    """Percent of the known time up over the cells (None when nothing is known)."""
+    known = sum(cell["known_seconds"] for cell in cells_)
     if not known:
         return None
-    down = sum(cell["down_seconds"] for cell in known)
-    return round(100.0 * (1 - down / (86400.0 * len(known))), 2)
+    down = sum(cell["down_seconds"] for cell in cells_)
+    return round(100.0 * (1 - down / known), 2)
 
 
 def runs(cells_: list[dict]) -> list[dict]:

@@ -9,11 +9,24 @@ from chalicelib.core import clock, errors, settings
 from chalicelib.dashboard import bars, guard, render
 from chalicelib.monitors import flips, store
 
-RANK = {"down": 0, "failing": 1, "late": 2, "up": 3, "new": 4, "maintenance": 5, "paused": 6}
+RANK = {"down": 0, "failing": 1, "blocked": 2, "late": 3, "up": 4, "new": 5}
+RANK |= {"maintenance": 6, "paused": 7, "off": 8}
+FEW = 5  # up to this many monitors, a Query each is cheaper than all flips
+# A day's log can hold thousands of pings with 10 KB bodies each: the page
+# shows the newest rows, bodies cut, and stays far below Lambda's 6 MB reply.
+LOG_ROWS, BODY_SHOWN = 100, 1000
+
+
+def shown(item: dict, base=None) -> dict:
+    """The monitor's view, its status "off" when it is set not to be monitored."""
+    view = store.view(item, base)
+    if item.get("monitor") is False and view["status"] != "paused":
+        view["status"] = "off"
+    return view
 
 
 def _row(item: dict, entries: list[dict], now: float) -> dict:
-    view = store.view(item, None)
+    view = shown(item)
     cells = bars.cells(item, entries, now)
     return {
         **view,
@@ -23,14 +36,27 @@ def _row(item: dict, entries: list[dict], now: float) -> dict:
     }
 
 
-def rows(now: float) -> list[dict]:
-    items = store.list_all()
-    by_partition = flips.every_monitor_since(bars.window_start(now))
-    result = [
-        _row(item, by_partition.get(flips.flip_pk(item["pk"].removeprefix("MON#"), item), []), now)
-        for item in items
-    ]
+def rows(now: float, keep=None) -> list[dict]:
+    """Every monitor's row (or those keep(item) accepts), most urgent first."""
+    items = [item for item in store.list_all() if keep is None or keep(item)]
+    # The whole list reads every flip at once, so its cost never grows with the monitors.
+    few = keep is not None and len(items) <= FEW
+    result = [_row(item, history, now) for item, history in _histories(items, now, few)]
     return sorted(result, key=lambda row: (row["rank"], row["name"].lower()))
+
+
+def _histories(items: list[dict], now: float, few: bool):
+    """Each item with its flips of the window: one Query per monitor for a few,
+    else one paged Query of every monitor's flips."""
+    start = bars.window_start(now)
+    if few:
+        return [(item, flips.entries(item, start=start)) for item in items]
+    by_partition = flips.every_monitor_since(start)
+    return [(item, by_partition.get(flips.flip_pk(_id(item), item), [])) for item in items]
+
+
+def _id(item: dict) -> str:
+    return item["pk"].removeprefix("MON#")
 
 
 def listing(request, account):
@@ -52,7 +78,7 @@ def status():
 
     monitors = []
     for item in store.list_all():
-        view = store.view(item, None)
+        view = shown(item)
         monitors.append(
             {
                 "name": view["name"],
@@ -81,7 +107,7 @@ def one(request, account, name: str):
     now = clock.epoch()
     day = _day(request)
     base = None if account["read_only"] else settings.public_url()
-    view = store.view(item, base)
+    view = shown(item, base)
     history = flips.entries(item, start=bars.window_start(now))
     cells = bars.cells(item, history, now)
     entries = [logs.public(entry) for entry in logs.entries(item, day)]
@@ -96,12 +122,34 @@ def one(request, account, name: str):
         downtime={
             p: flips.summary(item, now, p, n) for p, n in (("day", 7), ("week", 4), ("month", 3))
         },
-        log=list(reversed(entries)),
+        log=[_short(entry) for entry in reversed(entries[-LOG_ROWS:])],
+        log_total=len(entries),
         chart=_chart(entries),
         day=day.isoformat(),
         snippets=_snippets(view),
+        told=_told(item),
     )
     return render.html("monitor.html", **context)
+
+
+def _told(item: dict) -> dict:
+    """Who the monitor's notices reach: its recipients, its channels by name
+    (or the deployment's default channels when it names none)."""
+    from chalicelib.core.channels import store as channels
+
+    named = item.get("channels")
+    found = channels.defaults() if named is None else channels.get_many(list(named)).values()
+    return {
+        "recipients": list(item.get("recipients") or []),
+        "defaults": named is None,
+        "channels": [{"id": c["id"], "name": c["name"], "kind": c["kind"]} for c in found],
+    }
+
+
+def _short(entry: dict) -> dict:
+    """A log row as the page shows it: its body cut to BODY_SHOWN characters."""
+    body = entry.get("body") or ""
+    return {**entry, "body": body[:BODY_SHOWN], "body_cut": len(body) > BODY_SHOWN}
 
 
 def _day(request):

@@ -20,11 +20,17 @@ SECTIONS = {
     "mail": ("operations_pages", "mail"),
 }
 LOCAL_ONLY = {"mail"}
+# Captured mail holds sign-in links for every account: a read-only account
+# that could read them could sign in as an admin.
+ADMIN_ONLY = {"mail"}
+_MAIL_FOR_ADMINS = "captured mail is for admins: it holds every account's sign-in links"
 
 
 def show(request, account, section: str):
     if section not in SECTIONS or (section in LOCAL_ONLY and not settings.local_mode()):
         raise errors.NotFound(f"no dashboard page {section!r}")
+    if section in ADMIN_ONLY and account["read_only"]:
+        raise errors.Forbidden(_MAIL_FOR_ADMINS)
     module, function = SECTIONS[section]
     view = getattr(importlib.import_module(f"chalicelib.dashboard.{module}"), function)
     return view(request, account)
@@ -33,6 +39,8 @@ def show(request, account, section: str):
 def mail_message(request, account, message: str):
     if not settings.local_mode():
         raise errors.NotFound("captured mail is shown in local mode only")
+    if account["read_only"]:
+        raise errors.Forbidden(_MAIL_FOR_ADMINS)
     from chalicelib.dashboard import operations_pages
 
     return operations_pages.mail_message(request, account, message)

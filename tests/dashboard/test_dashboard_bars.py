@@ -77,3 +77,26 @@ def test_paused_days_have_no_data_and_do_not_count_against_uptime():
     cells = bars.cells(OLD, entries, NOW)
     assert {cell["state"] for cell in cells[-19:]} == {"none"}
     assert bars.uptime(cells) == 100.0
+
+
+def test_uptime_counts_only_the_time_known_not_whole_days():
+    item = {"created_at": "2026-11-30T11:00:00Z", "status": "up"}
+    entries = [flip(1 / 24, "new", "created"), flip(1 / 24, "up", "first ping")]
+    entries.append(flip(59 / 1440, "down", "missed deadline"))  # down 59 of its 60 minutes
+    assert bars.uptime(bars.cells(item, entries, NOW)) == round(100 / 60, 2)
+
+
+def test_a_monitor_never_pinged_has_no_data_and_no_uptime():
+    item = {"created_at": "2026-11-20T00:00:00Z", "status": "new"}
+    cells = bars.cells(item, [flip(10.5, "new", "created")], NOW)
+    assert {cell["state"] for cell in cells} == {"none"}
+    assert bars.uptime(cells) is None
+
+
+def test_time_waiting_for_the_first_ping_is_no_data_even_before_the_window():
+    cells = states(OLD, [flip(3.5, "up", "first ping")])
+    assert cells[:86] == ["none"] * 86 and cells[-3:] == ["up"] * 3
+
+
+def test_a_blocked_monitor_is_no_data():
+    assert states(OLD, [flip(3.5, "blocked", "")])[-3:] == ["none"] * 3

@@ -146,6 +146,7 @@ def test_a_monitor_goes_down_after_a_missed_deadline_and_its_log_opens(site, tim
         with page.expect_response(lambda r: r.url.endswith("/dashboard/status.json")):
             page.clock.run_for(15_000)  # the page refreshes itself, no reload
         expect(row.locator(".status")).to_have_text("down")
+        expect(page.locator("#counts")).to_contain_text("1 down")
         page.screenshot(path=shots / "monitors.png", full_page=True)
 
         page.get_by_label("Status").select_option("down")
@@ -274,6 +275,10 @@ def test_the_monitors_page_fits_a_phone(site, shots):
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 360, "height": 740})
         _sign_in(page, site, "admin@example.com")
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= 360
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
         page.screenshot(path=shots / "monitors-phone.png", full_page=True)
+        for path in ("/monitors/backup", "/channels", "/keys", "/status-pages", "/accounts"):
+            page.goto(f"{site}/dashboard{path}")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
+        page.goto(f"{site}/dashboard/monitors/backup")
+        page.screenshot(path=shots / "monitor-phone.png", full_page=True)

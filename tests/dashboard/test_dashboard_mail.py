@@ -130,3 +130,10 @@ def test_it_answers_404_for_a_name_that_is_not_a_captured_message(admin, mailbox
 
     assert reply.status_code == 404
     assert "Outside the folder" not in reply.body.decode()
+
+
+def test_a_read_only_account_may_not_read_captured_mail_it_holds_sign_in_links(reader, mailbox):
+    write_mail(mailbox, "0001-link", "Your Herald sign-in link", to="admin@example.com")
+    assert reader.get("/dashboard/mail").status_code == 403
+    assert reader.get("/dashboard/mail/0001-link").status_code == 403
+    assert "/dashboard/mail" not in reader.get("/dashboard").body.decode()

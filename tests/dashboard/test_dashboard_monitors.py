@@ -1,5 +1,6 @@
 """The monitors page and one monitor's page, as a signed-in operator sees them."""
 
+import json
 import re
 from html import unescape
 
@@ -77,7 +78,7 @@ def test_the_status_feed_is_small_and_current(admin, backup, ping, clock):
         {
             "name": "backup",
             "status": "up",
-            "rank": "3backup",
+            "rank": "4backup",
             "last_ping": "2026-11-02T09:00:00.000000Z",
             "last_ping_ago": "1 min ago",
             "next_deadline_in": "in 4 min",
@@ -244,3 +245,31 @@ def test_the_status_feed_wants_a_session_with_its_csrf_token_or_an_api_key(
     assert client.http.get("/dashboard/status.json").status_code == 401
     assert admin.get("/dashboard/status.json").status_code == 403  # no X-CSRF-Token
     assert client.http.get("/dashboard/status.json", headers=api_key).status_code == 200
+
+
+def test_a_busy_day_shows_the_newest_100_pings_with_bodies_cut(admin, backup, ping, monkeypatch):
+    from chalicelib.dashboard import monitor_pages
+
+    monkeypatch.setattr(monitor_pages, "LOG_ROWS", 3)
+    for number in range(5):
+        ping(backup, method="POST", body=f"run {number} ".encode() + b"x" * 2000)
+    page = admin.get("/dashboard/monitors/backup").body.decode()
+    log = re.search(r'<table id="log">.*?</table>', page, re.S).group(0)
+    assert "run 4 " in log and "run 2 " in log and "run 1 " not in log
+    assert "x" * 1000 not in log and "(the first 1000 characters)" in log
+    assert "The newest 3 of 5 pings" in page
+
+
+def test_it_says_who_the_monitor_tells_by_name_defaults_included(admin, backup, api_key):
+    channel = {"kind": "email", "name": "on call", "config": {"recipients": ["c@example.com"]}}
+    made = admin.client.http.post(
+        "/channels",
+        headers={**api_key, "content-type": "application/json"},
+        body=json.dumps({**channel, "default": True}),
+    ).json_body
+    told = re.search(
+        r'<dd id="told">.*?</dd>', admin.get("/dashboard/monitors/backup").body.decode(), re.S
+    )
+    assert "ops@example.com" in told.group(0)
+    assert "the default channels" in told.group(0) and "on call" in told.group(0)
+    assert f"/dashboard/channels#{made['id']}" in told.group(0)

@@ -258,3 +258,31 @@ def test_it_sets_cookies_http_only_same_site_and_secure_unless_local(
         flags = [part.strip() for part in header.split(";")]
         assert "HttpOnly" in flags and "SameSite=Lax" in flags and "Path=/" in flags
         assert ("Secure" in flags) is not local
+
+
+# ---- what a guesser or a stolen session cannot do -------------------------------------
+
+
+def test_an_empty_password_is_not_a_guess(client, ops):
+    for _ in range(8):
+        reply = _submit(client, "ops@example.com", password="")
+        assert reply.status_code == 400 and "Mail me a sign-in link" in reply.body.decode()
+    assert _submit(client, "ops@example.com", password=PASSWORD).status_code == 303
+
+
+def test_signing_in_to_ones_own_account_does_not_reset_an_addresss_guesses(client, ops, clock):
+    from chalicelib.core import accounts
+
+    accounts.create("mine@example.com", password=PASSWORD)
+    for n in range(4):
+        assert _submit(client, f"victim{n}@example.com", password="guess").status_code == 401
+    assert _submit(client, "mine@example.com", password=PASSWORD).status_code == 303
+    assert _submit(client, "victim9@example.com", password="guess").status_code == 401
+    assert _submit(client, "victim8@example.com", password="guess").status_code == 429
+
+
+def test_signing_out_voids_the_links_not_yet_used(client, admin, ops):
+    assert _submit(client, "admin@example.com", how="link").status_code == 200
+    ((_, path),) = _queued_links()
+    admin.post_form("/dashboard/sign-out", {})
+    assert _use_link(client, path).status_code == 401

@@ -93,8 +93,14 @@
     const button = event.target.closest("[data-copy]");
     if (!button) return;
     const source = document.getElementById(button.dataset.copy);
-    navigator.clipboard?.writeText(source.textContent.trim());
-    button.textContent = "Copied";
+    const label = button.textContent;
+    const done = (text) => {
+      button.textContent = text;
+      window.setTimeout(() => { button.textContent = label; }, 2000);
+    };
+    if (!navigator.clipboard) { done("Select and copy"); return; }
+    navigator.clipboard.writeText(source.textContent.trim()).then(
+      () => done("Copied"), () => done("Not copied"));
   });
 
   // ---- the monitors table ----------------------------------------------------------
@@ -131,16 +137,44 @@
 
   for (const control of Object.values(controls)) control.addEventListener("input", apply);
 
+  function counted(monitors) {
+    const counts = {};
+    for (const monitor of monitors) counts[monitor.status] = (counts[monitor.status] || 0) + 1;
+    const line = document.getElementById("counts");
+    line.replaceChildren();
+    Object.keys(counts).sort().forEach((status, index) => {
+      if (index) line.append(" · ");
+      const span = document.createElement("span");
+      span.className = "status " + status;
+      span.textContent = counts[status] + " " + status;
+      line.append(span);
+    });
+  }
+
+  function note(text) {
+    const out = document.getElementById("live");
+    out.textContent = text;
+    out.className = text ? "error" : "";
+  }
+
+  let timer;
   async function refresh() {
     const reply = await fetch(root + "/dashboard/status.json", {
       credentials: "same-origin",
       headers: { "X-CSRF-Token": csrf },
     });
+    if (reply.status === 401 || reply.status === 403) {
+      window.clearInterval(timer);  // the session ended: say so rather than look live
+      note("Your session has ended: reload the page to sign in again. Statuses are no longer updated.");
+      return;
+    }
     if (!reply.ok) return;
     const answer = await reply.json();
+    const names = new Set(rows().map((row) => row.dataset.name));
     for (const monitor of answer.monitors) {
       const row = table.querySelector(`tr[data-name="${CSS.escape(monitor.name)}"]`);
       if (!row) continue;
+      names.delete(monitor.name);
       row.dataset.status = monitor.status;
       row.dataset.rank = monitor.rank;
       row.dataset.lastPing = monitor.last_ping || "";
@@ -150,10 +184,13 @@
       row.querySelector(".last-ping").textContent = monitor.last_ping_ago;
       row.querySelector(".deadline").textContent = monitor.next_deadline_in;
     }
+    const added = answer.monitors.length - (rows().length - names.size);
+    note(added || names.size ? "Monitors were added or deleted since this page was drawn: reload to see them." : "");
+    counted(answer.monitors);
     document.getElementById("updated").textContent = answer.time;
     apply();
   }
 
   apply();
-  window.setInterval(() => refresh().catch(() => {}), 15000);
+  timer = window.setInterval(() => refresh().catch(() => {}), 15000);
 })();
