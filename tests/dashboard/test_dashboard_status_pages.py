@@ -276,3 +276,20 @@ def test_the_cli_says_what_is_wrong(client, clock, monitor):
     assert nobody.exit_code == 1 and "no monitor named 'nobody'" in nobody.output
     gone = _cli("delete", "x" * 24)
     assert gone.exit_code == 1 and "no status page" in gone.output
+
+
+def test_a_page_asked_again_within_a_minute_costs_one_read_then_is_worked_out_anew(
+    client, api_key, monitor, clock
+):
+    from tests.helpers import dynamodb_requests
+
+    page = _page(client, api_key, tag="db")
+    path = _path(page["url"])
+    with dynamodb_requests() as first:
+        assert client.http.get(path).status_code == 200
+    with dynamodb_requests() as again:
+        assert client.http.get(path).status_code == 200
+    assert again == ["GetItem"] and len(first) > 1  # only the page's own record
+    _up(client)
+    clock.shift(61)
+    assert ">up<" in client.http.get(path).body.decode()
