@@ -32,7 +32,7 @@ def test_it_creates_a_cron_monitor_and_prints_its_schedule_and_urls(aws):
     result = herald(*BACKUP, "--grace", "1h")
     assert result.exit_code == 0, result.output
     first = result.output.splitlines()[0]
-    assert first == "backup: created (cron 0 2 * * * (Europe/Berlin), grace 1 h)"
+    assert first == "backup: created (every day at 02:00 Europe/Berlin (cron 0 2 * * *), grace 1 h)"
     urls = _urls(result.output)
     key = store.ping_key("backup")
     assert urls == {
@@ -61,7 +61,7 @@ def test_creating_again_changes_only_what_is_given(aws):
     herald(*BACKUP, "--grace", "1h", "--email", "ops@example.com")
     result = herald("monitors", "create", "backup", "--grace", "2h")
     assert result.output.splitlines()[0] == (
-        "backup: updated (cron 0 2 * * * (Europe/Berlin), grace 2 h)"
+        "backup: updated (every day at 02:00 Europe/Berlin (cron 0 2 * * *), grace 2 h)"
     )
     assert store.get("backup")["recipients"] == ["ops@example.com"]
     again = herald("monitors", "create", "backup", "--grace", "2h")
