@@ -41,8 +41,10 @@ browser:
 package: $(BIN)/.installed
 	$(BIN)/python -m herald.packaging $(STAGE)
 
+## Every benchmark, each to its end; fails at the end when any target was missed.
 bench: $(BIN)/.installed
-	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
+	@missed=""; for b in bench/*.py; do $(BIN)/python $$b || missed="$$missed $$b"; done; \
+	if [ -n "$$missed" ]; then echo "targets missed in:$$missed"; exit 1; fi
 
 clean:
 	rm -rf $(VENV) .local build

@@ -52,13 +52,16 @@ def dynamodb_requests():
     from chalicelib.core import aws
 
     calls = []
-    events = aws.dynamodb().meta.client.meta.events
+    # The resource layer's client, and the plain one the ping's writes use.
+    clients = [aws.dynamodb().meta.client, aws.client("dynamodb")]
 
     def seen(model, **kwargs):
         calls.append(model.name)
 
-    events.register("before-call.dynamodb", seen)
+    for client in clients:
+        client.meta.events.register("before-call.dynamodb", seen)
     try:
         yield calls
     finally:
-        events.unregister("before-call.dynamodb", seen)
+        for client in clients:
+            client.meta.events.unregister("before-call.dynamodb", seen)

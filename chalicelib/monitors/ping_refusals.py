@@ -22,7 +22,7 @@ from chalicelib.monitors import alert_rule, pings, store
 ATTEMPTS = 3
 
 
-def settle(error, table, monitor_id: str, ping: dict, stamp, who: dict, body: bytes):
+def settle(error, monitor_id: str, ping: dict, stamp, who: dict, body: bytes):
     """(the monitor as it was, its id) once the ping is written; else raises."""
     told_recovery = False
     for _ in range(ATTEMPTS):
@@ -45,7 +45,7 @@ def settle(error, table, monitor_id: str, ping: dict, stamp, who: dict, body: by
         else:
             raise _refusal(item, who)
         try:
-            return pings.write(table, monitor_id, ping, stamp, who), monitor_id
+            return pings.write(monitor_id, ping, stamp, who), monitor_id
         except Exception as again:
             if not aws.rejected(again):
                 raise

@@ -110,23 +110,24 @@ def record(
         monitor_id, who["gen"] = found
     ping = {"kind": kind, "exit_status": exit_status, "guards": _guards(kind, meta, body)}
     ping["excerpt"] = excerpt(body)
-    table = aws.table(store.TABLE)
     try:
-        old = write(table, monitor_id, ping, stamp, who)
+        old = write(monitor_id, ping, stamp, who)
     except Exception as error:
         if not aws.rejected(error):
             raise
         from chalicelib.monitors import ping_refusals
 
-        old, monitor_id = ping_refusals.settle(error, table, monitor_id, ping, stamp, who, body)
+        old, monitor_id = ping_refusals.settle(error, monitor_id, ping, stamp, who, body)
     kind = ping["kind"]
+    # Only a run id needs the table itself; a plain ping never loads the resource layer.
+    table = aws.table(store.TABLE) if rid else None
     started = runs.pair(table, monitor_id, kind, rid, stamp, old)
     entry = _log_entry(monitor_id, now, stamp, old, ping, meta, body)
     if started is not None and float(stamp - started) <= runs.PAIRING:
         entry["duration"] = stamp - started
     if rid:
         entry["rid"] = rid
-    table.put_item(Item=entry)
+    aws.client("dynamodb").put_item(TableName=aws.table_name(store.TABLE), Item=aws.to_wire(entry))
     _after(monitor_id, kind, now, old)
     return now
 
@@ -152,7 +153,7 @@ def _guards(kind: str, meta: dict, body: bytes) -> dict:
     }
 
 
-def write(table, monitor_id, ping, stamp, who) -> dict:
+def write(monitor_id, ping, stamp, who) -> dict:
     """The ping's one conditional UpdateItem; the monitor as it was."""
     kind = ping["kind"]
     expression, values = _update(ping, stamp)
@@ -175,15 +176,17 @@ def write(table, monitor_id, ping, stamp, who) -> dict:
             " OR attribute_exists(held_at))"
         )
         names["ExpressionAttributeNames"]["#mon"] = "monitor"
-    return table.update_item(
-        Key=store.key(monitor_id),
+    reply = aws.client("dynamodb").update_item(
+        TableName=aws.table_name(store.TABLE),
+        Key=aws.to_wire(store.key(monitor_id)),
         UpdateExpression=expression,
         ConditionExpression=condition,
-        ExpressionAttributeValues=values,
+        ExpressionAttributeValues=aws.to_wire(values),
         ReturnValues="ALL_OLD",
         ReturnValuesOnConditionCheckFailure="ALL_OLD",
         **names,
-    )["Attributes"]
+    )
+    return aws.from_wire(reply["Attributes"])
 
 
 def holds(item: dict, who: dict) -> bool:

@@ -65,7 +65,7 @@ class Faults:
         return self
 
     def install(self) -> "Faults":
-        clients = [aws.client(s) for s in ("sqs", "ses")] + [aws.dynamodb().meta.client]
+        clients = [aws.client(s) for s in ("sqs", "ses", "dynamodb")] + [aws.dynamodb().meta.client]
         for client in clients:
             events = client.meta.events
             events.register("provide-client-params", self._remember)
