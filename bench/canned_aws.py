@@ -9,7 +9,7 @@ parsing all run, only the network does not. Saved as JSON, a fresh
 interpreter can install the same answers (bench/cold_start.py).
 
     import canned_aws              # bench/ is on sys.path when a bench runs
-    recording = canned_aws.record_ping(path)   # inside harness.moto_stack()
+    event, recording = canned_aws.steady_ping()  # inside harness.moto_stack()
     canned_aws.install(recording)               # after moto has stopped
 """
 
@@ -45,6 +45,20 @@ def lambda_context():
     from chalice.local import LambdaContext
 
     return LambdaContext("api_handler", 256)
+
+
+def steady_ping() -> tuple[dict, list[dict]]:
+    """A monitor's steady ping on moto (inside harness.moto_stack()): its event
+    and its recorded calls. The first ping of a life also writes its first
+    flip, so the second one is recorded."""
+    from chalicelib.monitors import admin, store
+
+    settings = {"max_sleep": 3600, "email_frequency": 3600, "device_email": "o@example.com"}
+    admin.upsert("bench", settings)
+    uuid = store.uuid_for("bench")
+    event = api_gateway_event(f"/ping/{uuid}", "/ping/{a}", {"a": uuid})
+    record_ping(event)
+    return event, record_ping(event)
 
 
 def record_ping(event: dict) -> list[dict]:

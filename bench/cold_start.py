@@ -105,14 +105,7 @@ def record(path: Path) -> Path:
     import canned_aws
 
     with harness.moto_stack():
-        from chalicelib.monitors import admin, store
-
-        settings = {"max_sleep": 3600, "email_frequency": 3600, "device_email": "o@example.com"}
-        admin.upsert("bench", settings)
-        uuid = store.uuid_for("bench")
-        event = canned_aws.api_gateway_event(f"/ping/{uuid}", "/ping/{a}", {"a": uuid})
-        canned_aws.record_ping(event)  # the first ping of a life also writes its first flip
-        calls = canned_aws.record_ping(event)
+        event, calls = canned_aws.steady_ping()
     path.write_text(json.dumps({"event": event, "calls": calls}))
     return path
 

@@ -14,6 +14,7 @@ adds to the unavoidable SDK work. Target: at most 1.3.
 import os
 import time
 
+import canned_aws
 import harness
 
 PINGS = int(os.environ.get("BENCH_PINGS", "2000"))
@@ -24,17 +25,8 @@ TARGET = 1.3
 def main() -> None:
     harness.environment(HERALD_PUBLIC_URL="http://herald.bench", POWERTOOLS_METRICS_DISABLED="true")
     harness.quiet()
-    import canned_aws
-
     with harness.moto_stack():
-        from chalicelib.monitors import admin, store
-
-        settings = {"max_sleep": 3600, "email_frequency": 3600, "device_email": "o@example.com"}
-        admin.upsert("bench", settings)
-        uuid = store.uuid_for("bench")
-        event = canned_aws.api_gateway_event(f"/ping/{uuid}", "/ping/{a}", {"a": uuid})
-        canned_aws.record_ping(event)  # the first ping of a life also writes its first flip
-        recording = canned_aws.record_ping(event)
+        event, recording = canned_aws.steady_ping()
     canned_aws.install(recording)
     rows = measure(event, recording)
     harness.report(rows, "ping CPU")
@@ -48,7 +40,7 @@ def measure(event: dict, recording: list[dict]) -> list:
 
     aws.reset()  # clients made after the stub is installed carry it
     bare = boto3.session.Session().client("dynamodb", region_name=aws.region())
-    context = canned_aws_context()
+    context = canned_aws.lambda_context()
 
     def ping():
         reply = app(event, context)
@@ -83,12 +75,6 @@ def measure(event: dict, recording: list[dict]) -> list:
             ratio <= TARGET,
         ),
     ]
-
-
-def canned_aws_context():
-    import canned_aws
-
-    return canned_aws.lambda_context()
 
 
 def _cpu(work) -> float:
