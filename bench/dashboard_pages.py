@@ -46,8 +46,10 @@ def fill(table, names: range, now: float) -> None:
 def visit(client, cookie: str) -> dict:
     with harness.RequestCounter() as page_requests:
         page = client.http.get("/dashboard", headers={"cookie": cookie})
-    with harness.RequestCounter() as feed_requests:
-        feed = client.http.get("/dashboard/status.json", headers={"cookie": cookie})
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page.body.decode()).group(1)
+    with harness.RequestCounter() as feed_requests:  # as the page's script asks
+        headers = {"cookie": cookie, "x-csrf-token": token}
+        feed = client.http.get("/dashboard/status.json", headers=headers)
     assert page.status_code == 200 and feed.status_code == 200
     assets = [
         client.http.get(path).body

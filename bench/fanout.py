@@ -161,7 +161,8 @@ def main() -> None:
     parser.add_argument("--fanout-sample", type=int, default=PROFILES)
     parser.add_argument("--dynamodb", choices=("local", "moto"), default="local")
     args = parser.parse_args()
-    harness.environment(HERALD_SITE_BENCH_TOKEN=secrets.token_urlsafe(16))
+    # Local mode, as `make run`: the sample site is on loopback (refused otherwise).
+    harness.environment(HERALD_SITE_BENCH_TOKEN=secrets.token_urlsafe(16), HERALD_LOCAL="1")
     harness.quiet()
     from chalicelib.sites import jobs
 

@@ -53,7 +53,8 @@ def _counted_check() -> tuple[dict, harness.RequestCounter]:
 def main() -> None:
     harness.environment(
         HERALD_FEED_SIGNING_KEY="bench-feed-key",
-        SUBSCRIPTIONS_ALLOW_PRIVATE_FEEDS="1",  # the sample feed is on loopback
+        SUBSCRIPTIONS_ALLOW_PRIVATE_FEEDS="1",  # the sample feed is on loopback,
+        HERALD_LOCAL="1",  # which the SSRF guard allows in local mode only
     )
     harness.quiet()
     from chalicelib.core import clock
