@@ -4,25 +4,85 @@ Chalice hands handlers a single event, so powertools' decorators (which
 expect (event, context)) are replaced by one middleware: it tags the log
 lines with the handler and request id, logs an unhandled error once, and
 flushes the metrics after every invocation, HTTP or not.
+
+powertools' Logger and Metrics are built on first use, not at import: a
+plain ping logs and counts nothing, so a cold start that only answers pings
+never imports powertools (a fifth of `import app`, bench/cold_start.py).
 """
 
+import logging
 import os
-
-from aws_lambda_powertools import Logger, Metrics
-from aws_lambda_powertools.metrics import MetricUnit
 
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "herald")
 
-logger = Logger(service=SERVICE)
-metrics = Metrics(
-    namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "Herald"), service=SERVICE
-)
-
-__all__ = ["logger", "metrics", "count", "middleware", "MetricUnit"]
+__all__ = ["logger", "count", "middleware"]  # and `metrics`, built on first use
 
 
-def count(name: str, value: float = 1, unit: str = MetricUnit.Count) -> None:
-    metrics.add_metric(name=name, unit=unit, value=value)
+class _Logger:
+    """powertools' Logger once anything is logged; until then only its keys."""
+
+    def __init__(self):
+        self._real, self._keys = None, {}
+
+    def append_keys(self, **keys) -> None:
+        self._keys.update(keys)
+        if self._real is not None:
+            self._real.append_keys(**keys)
+
+    def remove_keys(self, names) -> None:
+        for name in names:
+            self._keys.pop(name, None)
+        if self._real is not None:
+            self._real.remove_keys(names)
+
+    def real(self):
+        if self._real is None:
+            from aws_lambda_powertools.logging import Logger
+
+            logging.getLogger(SERVICE).removeHandler(_FIRST_RECORD)
+            self._real = Logger(service=SERVICE)
+            self._real.append_keys(**self._keys)
+        return self._real
+
+    def __getattr__(self, name):
+        return getattr(self.real(), name)
+
+
+class _FirstRecord(logging.Handler):
+    """Chalice logs a route's unhandled error on the stdlib logger powertools
+    configures ("herald"): the first such record builds it and goes through it."""
+
+    def emit(self, record) -> None:
+        logger.real()
+        for handler in list(logging.getLogger(SERVICE).handlers):
+            if handler is not self:
+                handler.handle(record)
+
+
+logger = _Logger()
+_FIRST_RECORD = _FirstRecord()
+logging.getLogger(SERVICE).addHandler(_FIRST_RECORD)
+_metrics = None
+
+
+def __getattr__(name: str):
+    if name == "metrics":
+        return _sink()
+    raise AttributeError(name)
+
+
+def _sink():
+    global _metrics
+    if _metrics is None:
+        from aws_lambda_powertools import Metrics
+
+        namespace = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "Herald")
+        _metrics = Metrics(namespace=namespace, service=SERVICE)
+    return _metrics
+
+
+def count(name: str, value: float = 1, unit: str = "Count") -> None:
+    _sink().add_metric(name=name, unit=unit, value=value)
 
 
 def _handler_name(event) -> str:
@@ -58,8 +118,8 @@ def middleware(lambda_context):
             raise
         finally:
             # An empty flush only warns; skip it so quiet handlers stay quiet.
-            if metrics.provider.metric_set:
-                metrics.flush_metrics()
+            if _metrics is not None and _metrics.provider.metric_set:
+                _metrics.flush_metrics()
             logger.remove_keys(["handler", "request_id"])
 
     return observe

@@ -1,10 +1,10 @@
 """The checker (every minute): find the monitors that need attention, alert once.
 
-It queries the sparse "due" index, shard by shard, for due_at <= now + a
-minute: only monitors that may need something soon are read, however many
-healthy ones exist. Those due now are handled here; those due within the
-minute are handed to wake-ups at their deadlines (wakeups.py), with this
-checker as their backstop.
+It queries the sparse "due" index (due_index.py), every shard at once, for
+due_at <= now + a minute, and reads in full those due now: only monitors
+that may need something soon are read, however many healthy ones exist.
+Those due now are handled here; those due within the minute are handed to
+wake-ups at their deadlines (wakeups.py), with this checker as their backstop.
 
 Each notice goes through three steps, so running twice (two checkers, a
 retried invocation) sends one mail and a crash loses none:
@@ -26,6 +26,7 @@ from chalicelib.monitors import (
     alert_rule,
     channels,
     dependencies,
+    due_index,
     flapping,
     flips,
     live,
@@ -46,27 +47,19 @@ def _d(value: float) -> Decimal:
 
 
 def due_items(now: float, ahead: float = 0) -> list[dict]:
-    """The monitors due by now + ahead: one Query per shard."""
-    from boto3.dynamodb.conditions import Key
-
-    table = aws.table(store.TABLE)
-    found = []
-    for shard in range(store.SHARDS):
-        condition = Key("due_pk").eq(f"DUE#{shard}") & Key("due_at").lte(_d(now + ahead))
-        found += aws.query_all(table, IndexName="due", KeyConditionExpression=condition)
-    return found
+    """The monitors due by now + ahead, read in full."""
+    return due_index.items(due_index.entries(now, ahead)[0])
 
 
 def run() -> dict:
     from chalicelib.monitors import wakeups  # not on the ping path, which imports this module
 
     now = clock.epoch()
-    found = due_items(now, wakeups.AHEAD)
+    found, unread = due_index.entries(now, wakeups.AHEAD)
     # First, while the delays counted from `now` are still exact.
     done = {"looked_at": 0, "notices": 0, "handed_off": wakeups.hand_off(found, now)}
-    for item in found:
-        if float(item["due_at"]) > now:
-            continue  # a wake-up's, at its deadline
+    # The rest is a wake-up's, at its deadline.
+    for item in due_index.items([entry for entry in found if float(entry["due_at"]) <= now]):
         done["looked_at"] += 1
         try:
             done["notices"] += process(item, now)
@@ -74,9 +67,13 @@ def run() -> dict:
             logger.exception("checking monitor failed", extra={"monitor": item.get("name")})
             count("MonitorCheckErrors")
     # The checker's own heartbeat: an alarm that is independent of it (infra/)
-    # fires when complete runs stop, so a dead checker cannot go unnoticed.
-    count("MonitorCheckerRuns")
-    return done
+    # fires when complete runs stop, so a dead checker (or a shard it keeps
+    # failing to read) cannot go unnoticed.
+    if unread:
+        count("MonitorShardsUnread", unread)
+    else:
+        count("MonitorCheckerRuns")
+    return {**done, "shards_unread": unread} if unread else done
 
 
 def process(item: dict, now: float) -> int:
@@ -97,7 +94,9 @@ def process(item: dict, now: float) -> int:
     for _ in range(4):
         need = _with_parent(item, alert_rule.need(item, now), now)
         if need is None:
-            if not settled:
+            from chalicelib.monitors import wakeups
+
+            if not settled and not wakeups.took_early(item, now):
                 store.update_if_unchanged(item, _next(item, now), [])
             return sent
         claimed = _claim(item, need.kind, now)

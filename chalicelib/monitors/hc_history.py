@@ -11,7 +11,7 @@ in Healthchecks; flips and badges take a read-only one too.
 import re
 
 from chalicelib.core import aws, clock, errors, http, settings
-from chalicelib.monitors import hc_api, hc_views, store
+from chalicelib.monitors import hc_api, hc_views, ping_bodies, store
 
 PING_LIMIT = 100  # Healthchecks' default log limit
 FLIP_BOUNDS = {"seconds": 31_536_000, "start": 10_000_000_000, "end": 10_000_000_000}
@@ -43,7 +43,7 @@ def ping_body(request, code: str, n: str):
     # Healthchecks sends the body as it came, as text/plain: http.reply() builds
     # the one kind of reply there is, and the body is put in as it is.
     reply = http.reply(200, None, {"Content-Type": "text/plain; charset=utf-8"})
-    reply.body = entry.get("body", "")
+    reply.body = ping_bodies.text(entry)
     return reply
 
 

@@ -208,7 +208,7 @@ def ping(entry: dict, *, body_url: str, scheme: str) -> dict:
 
 
 def has_body(entry: dict) -> bool:
-    return bool(entry.get("body")) or int(entry.get("body_bytes", 0)) > 0
+    return bool(entry.get("body") or entry.get("body_z")) or int(entry.get("body_bytes", 0)) > 0
 
 
 def flips(entries: list[dict], start=None, end=None) -> list[dict]:

@@ -9,7 +9,7 @@ import re
 from datetime import date
 
 from chalicelib.core import auth, aws, clock, errors
-from chalicelib.monitors import links, store
+from chalicelib.monitors import links, ping_bodies, store
 
 
 def entries(item: dict, day: date) -> list[dict]:
@@ -31,7 +31,7 @@ def public(entry: dict) -> dict:
         "method": entry.get("method"),
         "source_ip": entry.get("source_ip"),
         "user_agent": entry.get("user_agent"),
-        "body": entry.get("body", ""),
+        "body": ping_bodies.text(entry),
         "body_bytes": int(entry.get("body_bytes", 0)),
     }
     if "exit_status" in entry:

@@ -1,6 +1,7 @@
 """A ping whose conditional write was refused: why, and what to do about it.
 
-Most refusals are answers: a wrong key (403), no such monitor (404). Some
+Most refusals are answers: a wrong key (403), no such monitor (404), too
+many pings for one monitor (429, ping_rate.py). Some
 are the write's own guards asking for the monitor's settings, which the
 refusal returns (ReturnValuesOnConditionCheckFailure) so that no ping reads
 the monitor first:
@@ -17,7 +18,7 @@ the monitor first:
 
 from chalicelib.core import aws, errors
 from chalicelib.core.observability import count
-from chalicelib.monitors import alert_rule, pings, store
+from chalicelib.monitors import alert_rule, ping_rate, pings, store
 
 ATTEMPTS = 3
 
@@ -32,6 +33,10 @@ def settle(error, monitor_id: str, ping: dict, stamp, who: dict, body: bytes):
             monitor_id, who["gen"] = found
         elif item is None or not pings.holds(item, who):
             raise _refusal(item, who)
+        elif (wait := ping_rate.retry_after(item, float(stamp))) is not None:
+            ping_rate.remember(monitor_id, who, float(stamp) + wait)
+            count("MonitorPingsLimited")
+            raise ping_rate.refusal(wait)
         elif _reclassified(item, ping, body):
             pass
         elif ping["kind"] == "fail" and alert_rule.recovery_untold(item):

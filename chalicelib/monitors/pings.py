@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from chalicelib.core import aws, clock, errors
 from chalicelib.core.observability import count, logger
-from chalicelib.monitors import alert_rule, runs, store
+from chalicelib.monitors import alert_rule, due_index, ping_bodies, ping_rate, runs, store
 
 BODY_LIMIT = 10_000
 # States a success ping ends by itself, recording the flip to up.
@@ -32,11 +32,13 @@ UNSETTLED = ("new", "late", "maintenance", "blocked")
 # ---- the update ------------------------------------------------------------------
 
 
-def _update(ping: dict, now: Decimal) -> tuple[str, dict]:
-    """The UpdateExpression and its values for one kind of ping."""
+def _update(ping: dict, now: Decimal) -> tuple[str, dict, str]:
+    """The UpdateExpression, its values and the rate limit's condition for one kind of ping."""
     kind = ping["kind"]
     values = {":t": now, ":zero": Decimal(0), ":one": Decimal(1)}
     parts = ["pings = if_not_exists(pings, :zero) + :one", "last_ping_kind = :kind"]
+    shifts, limit = ping_rate.expression(values, now)
+    parts += shifts
     removes = []
     values[":kind"] = kind
     if kind == "start":
@@ -55,8 +57,11 @@ def _update(ping: dict, now: Decimal) -> tuple[str, dict]:
             values[":up"] = "up"
             parts.append("#st = :up")
             # During an outage recover_base + max_sleep is in the past: due now,
-            # so the recovery is settled; else due when it could alert.
-            parts.append("due_at = if_not_exists(recover_base, :t) + max_sleep")
+            # so the recovery is settled; else due when it could alert, counted from
+            # the ping's minute, so pings within a minute leave the index as it is
+            # (wakeups.took_early).
+            values[":minute"] = now - now % due_index.STEP
+            parts.append("due_at = if_not_exists(recover_base, :minute) + max_sleep")
         else:
             values[":down"] = "down"
             # A failure joins the open outage (not news), or opens one (news).
@@ -78,12 +83,12 @@ def _update(ping: dict, now: Decimal) -> tuple[str, dict]:
                 parts.append("fail_excerpt = :excerpt")
             else:
                 removes.append("fail_excerpt")
-    if kind not in ("start", "success", "fail"):
-        del values[":t"]
     expression = "SET " + ", ".join(parts)
     if removes:
         expression += " REMOVE " + ", ".join(removes)
-    return expression, values
+    if ":t" not in expression:
+        del values[":t"]
+    return expression, values, limit
 
 
 def record(
@@ -108,6 +113,9 @@ def record(
         if found is None:
             raise errors.NotFound("no such monitor")
         monitor_id, who["gen"] = found
+    wait = ping_rate.refused_for(monitor_id, who, now)
+    if wait is not None:  # refused by this process a moment ago: no request
+        raise ping_rate.refusal(wait)
     ping = {"kind": kind, "exit_status": exit_status, "guards": _guards(kind, meta, body)}
     ping["excerpt"] = excerpt(body)
     try:
@@ -156,8 +164,8 @@ def _guards(kind: str, meta: dict, body: bytes) -> dict:
 def write(monitor_id, ping, stamp, who) -> dict:
     """The ping's one conditional UpdateItem; the monitor as it was."""
     kind = ping["kind"]
-    expression, values = _update(ping, stamp)
-    condition = _condition(who, values)
+    expression, values, limit = _update(ping, stamp)
+    condition = _condition(who, values) + limit
     if ping["guards"].get("kw"):
         condition += " AND attribute_not_exists(kw)"
     if ping["guards"].get("method"):
@@ -279,7 +287,7 @@ def _log_entry(monitor_id, now, stamp, old, ping, meta, body) -> dict:
         "method": meta.get("method", ""),
         "source_ip": meta.get("source_ip", ""),
         "user_agent": (meta.get("user_agent") or "")[:500],
-        "body": body[:BODY_LIMIT].decode("utf-8", errors="replace"),
+        **ping_bodies.stored(body[:BODY_LIMIT].decode("utf-8", errors="replace")),
         "body_bytes": len(body),
         "expires_at": int(now) + retention_days() * 86400,
     }

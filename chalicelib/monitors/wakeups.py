@@ -25,10 +25,11 @@ monitor due, and the next checker run finds it as it always did.
 import json
 import math
 import re
+from decimal import Decimal
 
 from chalicelib.core import aws, clock, sqs
 from chalicelib.core.observability import count, logger
-from chalicelib.monitors import checker, store
+from chalicelib.monitors import alert_rule, checker, due_index, store
 
 QUEUE = "wakeups"
 AHEAD = 60.0  # the checker's period: each run covers the minute until the next
@@ -114,3 +115,18 @@ def _in_shard(item: dict) -> bool:
 
 def _still_due(item: dict | None, now: float) -> bool:
     return item is not None and _in_shard(item) and float(item["due_at"]) <= now
+
+
+def took_early(item: dict, now: float) -> bool:
+    """Whether a wake-up now waits for the exact deadline of a monitor looked at early.
+
+    A success ping counts its due_at from the start of its minute (pings.py),
+    so the index may bring a monitor up to a minute before its deadline: a
+    wake-up at the exact time then costs less than moving the index entry
+    (two writes) only for the next ping to move it again.
+    """
+    when, due_at = alert_rule.next_look({**item, "outgoing": None}, now), item.get("due_at")
+    if due_at is None or when is None or not float(due_at) <= now < when:
+        return False
+    exact = {**item, "due_at": Decimal(f"{when:.6f}")}
+    return when <= float(due_at) + due_index.STEP and hand_off([exact], now) == 1

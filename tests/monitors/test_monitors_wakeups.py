@@ -155,13 +155,15 @@ def test_it_sends_one_notice_when_the_backstop_claims_between_its_read_and_its_c
 def test_it_makes_no_sqs_request_for_healthy_monitors_far_from_their_deadline(
     make_monitor, ping, run_checker, clock, sqs_requests
 ):
+    from chalicelib.monitors import due_index
+
     for n in range(20):
         ping(make_monitor(f"healthy-{n}"))  # due at 09:05
     clock.shift(60)  # 09:01: four minutes before any deadline
     with sqs_requests() as sqs, dynamodb_requests() as dynamodb:
         assert run_checker() == {"looked_at": 0, "notices": 0, "handed_off": 0}
     assert sqs == []
-    assert dynamodb == ["Query"] * 4  # one per shard, as before wake-ups
+    assert dynamodb == ["Query"] * due_index.shards()  # one per shard, as before wake-ups
 
     for n in range(12):
         ping(make_monitor(f"soon-{n}", max_sleep=60))  # due at 09:02
@@ -171,7 +173,7 @@ def test_it_makes_no_sqs_request_for_healthy_monitors_far_from_their_deadline(
     assert [call for call in sqs if call[0] != "GetQueueUrl"] == [
         ("SendMessageBatch", "herald-dev-wakeups")
     ] * 2  # ten to a request
-    assert dynamodb == ["Query"] * 4
+    assert dynamodb == ["Query"] * due_index.shards()
 
 
 def test_it_delays_each_wake_up_to_just_after_its_own_deadline(
