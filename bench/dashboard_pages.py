@@ -3,14 +3,21 @@
 1,000 monitors (a tenth with two outages in the last 90 days) are written
 straight to the table; a signed-in session asks for the monitors page and
 its 15-second status feed through the Chalice test client. Figures: the
-DynamoDB requests of each (paged Queries, never a Scan, bounded whatever the
-number of monitors), and the bytes of a first visit (the page, its CSS and
+DynamoDB requests of each (paged Queries and BatchGetItems, never a Scan),
+and the bytes of a first visit (the page, its CSS and
 its script) raw and gzipped, as API Gateway sends them with compression on
 (infra/chalice-merge.yaml: MinimumCompressionSize). Runs on moto in-process,
 so wall time is not a figure.
+
+Monitors are listed through their directory entries (chalicelib/monitors/
+directory.py: one Query of gsi1 for the names, then the monitors by
+BatchGetItem, 100 a request), so that pings write no index: the listing's
+cost grows by one request per 100 monitors. The targets are the fixed part
+(6 for the page, 4 for the feed, as before) plus those ceil(n/100) batches.
 """
 
 import gzip
+import math
 import os
 import re
 from decimal import Decimal
@@ -22,7 +29,7 @@ FIRST_VISIT_KB = 150
 
 
 def fill(table, names: range, now: float) -> None:
-    from chalicelib.monitors import admin, flips, rules
+    from chalicelib.monitors import admin, directory, flips, rules
 
     flipped = []
     with table.batch_writer() as batch:
@@ -35,6 +42,7 @@ def fill(table, names: range, now: float) -> None:
             item.update(status="up", last_ping=Decimal(f"{now - 30:.6f}"))
             item["created_at"] = "2026-01-01T00:00:00.000000Z"
             batch.put_item(Item=item)
+            batch.put_item(Item=directory.entry(item))
             if n % 10 == 0:
                 flipped.append(item)
     for item in flipped:
@@ -89,18 +97,19 @@ def main() -> None:
     rows = []
     for size, seen in results:
         page, feed = sum(seen["page"].values()), sum(seen["feed"].values())
+        batches = math.ceil(size / 100)  # BatchGetItem reads 100 monitors a request
         rows += [
             harness.Row(
                 f"monitors page, {size} monitors",
                 f"{page} DynamoDB requests ({harness.detail(seen['page'])})",
-                "<= 6",
-                page <= 6,
+                f"<= {6 + batches}",
+                page <= 6 + batches,
             ),
             harness.Row(
                 f"status feed, {size} monitors",
                 f"{feed} DynamoDB requests ({harness.detail(seen['feed'])})",
-                "<= 4",
-                feed <= 4,
+                f"<= {4 + batches}",
+                feed <= 4 + batches,
             ),
             harness.Row(
                 f"first visit, {size} monitors",

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from chalicelib.core import aws, clock
 from chalicelib.core.errors import Conflict, Invalid
-from chalicelib.monitors import channels, dependencies, rules, store, tag_windows
+from chalicelib.monitors import channels, dependencies, due_index, rules, store, tag_windows
 
 
 def _new_item(name: str, settings: dict, past: dict | None) -> dict:
@@ -19,10 +19,8 @@ def _new_item(name: str, settings: dict, past: dict | None) -> dict:
     gen = store.generation(past) + 1 if past else 1
     item = {
         **store.key(store.id_for(name)),
-        "gsi1pk": "MONITORS",
-        "gsi1sk": name,
         "name": name,
-        "shard_pk": store.shard(name),
+        "shard_pk": due_index.shard(name),
         **settings,
         "paused": False,
         "key_digest": store.key_digest(store.ping_key(name, gen)),
@@ -173,12 +171,12 @@ def _create(name: str, settings: dict) -> dict:
     monitor_id = store.id_for(name)
     past = table.get_item(Key=store.past_key(monitor_id), ConsistentRead=True).get("Item")
     item = _new_item(name, settings, past)
-    put = {"Item": item, "ConditionExpression": "attribute_not_exists(pk)"}
-    if item.get("group_digest"):
-        if not store.transact([{"Put": put}, {"ConditionCheck": _key_check(item)}]):
+    from chalicelib.monitors import directory
+
+    check = [_key_check(item)] if item.get("group_digest") else []
+    if not directory.create(item, check):  # with its entry, atomically
+        if check:
             _with_group(item)  # the key was revoked: refused; else someone created it
-            raise Conflict
-    elif aws.conditional(table.put_item, **put) is None:
         raise Conflict
     _set_alias(item)
     _flip(item, "paused" if item.get("paused") else "new", "created")
@@ -267,14 +265,9 @@ def delete(name: str) -> bool:
         # The past first: a create that follows the delete must find it.
         past = {"key_gen": Decimal(store.generation(item)), "life": item.get("life", 1)}
         table.put_item(Item={**store.past_key(monitor_id), **past})
-        gone = aws.conditional(
-            table.delete_item,
-            Key=store.key(monitor_id),
-            ConditionExpression="#rev = :rev",
-            ExpressionAttributeNames={"#rev": "rev"},
-            ExpressionAttributeValues={":rev": item.get("rev", Decimal(0))},
-        )
-        if gone is None:
+        from chalicelib.monitors import directory
+
+        if not directory.remove(item):  # with its entry, atomically
             raise Conflict
         return item
 

@@ -6,24 +6,24 @@ ping form (/ping?username=, /ping/<uuid>, /ping/<key>/<name>) finds the item
 with no lookup (a ping costs one write to the monitor and one to its log),
 while a copy of the table reveals neither UUIDs nor ping keys.
 
+Monitors are listed through directory.py's entries, which pings never touch.
 The checker finds monitors through the sparse index "due" (due_pk, due_at):
-due_pk is one of a few shard names for monitors that may alert, or "PARKED"
-(paused or `monitor: false`), a partition the checker never reads.
+due_pk is one of due_index.shards() shard names for monitors that may
+alert, or "PARKED" (paused or `monitor: false`), a partition the checker
+never reads.
 """
 
 import base64
 import hashlib
 import hmac
 import uuid
-import zlib
 from decimal import Decimal
 
 from chalicelib.core import auth, aws, clock
 from chalicelib.core import secrets as config_secrets
-from chalicelib.monitors import rules
+from chalicelib.monitors import due_index, rules
 
 TABLE = "MONITORS_TABLE"
-SHARDS = 4
 PARKED = "PARKED"
 
 
@@ -105,11 +105,6 @@ def key_digest(value: str) -> str:
     return auth.digest(f"ping-key:{value}")
 
 
-def shard(name: str) -> str:
-    # Spreads the index's write load; the checker reads each shard once.
-    return f"DUE#{zlib.crc32(name.encode()) % SHARDS}"
-
-
 def ping_urls(item: dict, base: str) -> dict:
     name, gen = item["name"], generation(item)
     return {
@@ -165,10 +160,10 @@ def resolve_foreign(monitor_uuid: str) -> tuple[str, int] | None:
 
 
 def list_all() -> list[dict]:
-    from boto3.dynamodb.conditions import Key
+    """Every monitor, live, in name order: through their directory entries."""
+    from chalicelib.monitors import directory
 
-    condition = Key("gsi1pk").eq("MONITORS")
-    return aws.query_all(aws.table(TABLE), IndexName="gsi1", KeyConditionExpression=condition)
+    return directory.list_all()
 
 
 def update_if_unchanged(
@@ -239,7 +234,7 @@ def place(item: dict, due_at) -> dict:
         return {"parked": PARKED, "due_pk": PARKED, "due_at": Decimal(0)}
     if due_at is None:
         return {}
-    return {"due_pk": shard(item["name"]), "due_at": Decimal(str(due_at))}
+    return {"due_pk": due_index.shard(item["name"]), "due_at": Decimal(str(due_at))}
 
 
 def status(item: dict, now: float) -> str:
