@@ -1,10 +1,11 @@
 """Herald: the table of contents.
 
 The app, its middleware, one Blueprint per capability (chalicelib/*/routes.py)
-and the dashboard's, and the scheduled and queue handlers. Handlers stay here:
-Lambda imports the module that declares one, and only app.py registers the
-middleware (aws/chalice issue 1566). Each imports its code when it runs, so a
-cold start pays only for chalice, the middleware and the route declarations.
+and the dashboard's, the scheduled and queue handlers and the pings' function
+URL (ping_door). Handlers stay here: Lambda imports the module that declares
+one, and only app.py registers the middleware (aws/chalice issue 1566). Each
+imports its code when it runs, so a cold start pays only for chalice, the
+middleware and the route declarations.
 """
 
 import os
@@ -40,8 +41,6 @@ def stage_schedule(name: str, default: str) -> str:
 
 
 # ---- the outbox: every mail ------------------------------------------------------
-
-
 @app.on_sqs_message(queue="outbox", batch_size=10, name="outbox_deliver")
 def outbox_deliver(event):
     from chalicelib.core import outbox
@@ -50,8 +49,6 @@ def outbox_deliver(event):
 
 
 # ---- heartbeat monitoring --------------------------------------------------------
-
-
 @app.schedule(stage_schedule("check_monitors", "rate(1 minute)"), name="check_monitors")
 def check_monitors(event):
     from chalicelib.monitors import checker
@@ -66,9 +63,14 @@ def wake_monitors(event):
     return wakeups.handle(event.to_dict(), event.context)
 
 
+@app.lambda_function(name="ping_door")  # the pings' function URL: no API Gateway charge
+def ping_door(event, context):
+    from chalicelib.core import function_url
+
+    return function_url.handle(app, event, context)
+
+
 # ---- site jobs: topic digests, profile status ------------------------------------
-
-
 @app.schedule(stage_schedule("send_digests", "cron(0 5 * * ? *)"), name="send_digests")
 def send_digests(event):
     from chalicelib.sites import jobs
@@ -93,8 +95,6 @@ def site_jobs_trigger(event):
 
 
 # ---- subscriptions ---------------------------------------------------------------
-
-
 @app.schedule(stage_schedule("check_subscriptions", "rate(5 minutes)"), name="check_subscriptions")
 def check_subscriptions(event):
     from chalicelib.subscriptions import cycle
@@ -110,8 +110,6 @@ def notify_subscribers(event):
 
 
 # ---- hooks -----------------------------------------------------------------------
-
-
 @app.on_sqs_message(queue="hooks", batch_size=4, name="hooks_deliver")
 def hooks_deliver(event):
     from chalicelib.hooks import delivery

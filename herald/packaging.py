@@ -6,8 +6,10 @@ deployment.zip). Chalice's merge can add to a value but not replace one, so
 the SQS event sources are then fixed up here, from app.py's registrations:
 each points at its queue resource (so CloudFormation creates the queue
 first) and reports partial batch failures. Every function then gets a fixed
-name, its own log group (with retention) and alarms (see watch_functions).
-cfn-lint checks the result.
+name, its own log group (with retention) and alarms (see watch_functions),
+ping_door (the pings' function URL, set up in infra/chalice-merge.yaml)
+included: it is found in the template like any other. cfn-lint checks the
+result.
 """
 
 import json
@@ -128,7 +130,8 @@ ERRORS = {
 
 def watch_functions(template: dict, app, stage: str) -> None:
     """Name every function; give it a log group with retention, an alarm on its
-    errors and, when scheduled, one on its silence; watch the checker's heartbeat."""
+    errors, one on its throttles when it has a concurrency ceiling and, when
+    scheduled, one on its silence; watch the checker's heartbeat."""
     from herald.local.invoke import schedules
 
     resources = template["Resources"]
@@ -150,6 +153,13 @@ def watch_functions(template: dict, app, stage: str) -> None:
         resources[f"{logical}ErrorsAlarm"] = _alarm(
             f"{function_name(name)} failed", _lambda_metric(name, "Errors"), **ERRORS
         )
+        if "ReservedConcurrentExecutions" in function["Properties"]:
+            # At its ceiling Lambda turns requests away (a ping door's: lost pings).
+            resources[f"{logical}ThrottlesAlarm"] = _alarm(
+                f"{function_name(name)} turned requests away at its concurrency ceiling",
+                _lambda_metric(name, "Throttles"),
+                **ERRORS,
+            )
         if name in expressions:
             _watch_schedule(resources, logical, name, expressions[name])
     checker = silence_rule(expressions["check_monitors"])

@@ -21,6 +21,26 @@ settings.register_profile("ci", derandomize=True, database=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 TEST_SECRET_KEY = "test-secret-key"
+# The ways in for a ping: API Gateway's REST API, and the ping door's function
+# URL (chalicelib/core/function_url.py). A test marked both_doors runs through each.
+DOORS = ("rest_api", "function_url")
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "both_doors: run through the REST API and through the ping door (client.http)"
+    )
+
+
+def pytest_generate_tests(metafunc):
+    if metafunc.definition.get_closest_marker("both_doors") and "door" in metafunc.fixturenames:
+        metafunc.parametrize("door", DOORS, indirect=True)
+
+
+@pytest.fixture
+def door(request):
+    """The door client.http sends pings through: the REST API unless both_doors."""
+    return getattr(request, "param", "rest_api")
 
 
 @pytest.fixture
@@ -34,6 +54,9 @@ def aws_env(monkeypatch):
         **environment.fake_credentials(),
         "HERALD_SECRET_KEY": TEST_SECRET_KEY,
         "HERALD_PUBLIC_URL": "http://herald.test",
+        # Off: the clock stands still in tests, and most ping one monitor many
+        # times at one instant. tests/monitors/test_monitors_ping_rate.py turns it on.
+        "HERALD_PING_RATE": "0",
     }.items():
         monkeypatch.setenv(name, value)
     return os.environ
@@ -59,7 +82,9 @@ def app(aws):
 
 
 @pytest.fixture
-def client(app, monkeypatch):
+def client(app, monkeypatch, door):
+    """Chalice's test client; with door "function_url" its pings go through the
+    ping door as function URL events (tests/ping_door.py)."""
     import functools
     import json
 
@@ -76,6 +101,10 @@ def client(app, monkeypatch):
         chalice.test, "LambdaContext", functools.partial(LambdaContext, max_runtime_ms=timeout_ms)
     )
     with Client(app, stage_name="dev", project_dir=str(environment.ROOT)) as test_client:
+        if door == "function_url":
+            from tests.ping_door import through_the_ping_door
+
+            test_client = through_the_ping_door(test_client)
         yield test_client
 
 

@@ -27,6 +27,7 @@ FUNCTIONS = [
     "notify_subscribers",
     "hooks_deliver",
     "wake_monitors",
+    "ping_door",
 ]
 SITE_TOKEN = "sample-token"
 
@@ -101,6 +102,7 @@ def _scenario(recorder, clock, feed) -> None:
 
     from app import app
     from chalicelib.core import auth
+    from chalicelib.core import aws as clients
     from herald.local.invoke import fire, queue_handlers
     from herald.local.worker import QueueWorker
 
@@ -130,6 +132,11 @@ def _scenario(recorder, clock, feed) -> None:
         drain("outbox_deliver")
         with recorder.running("api_handler"):
             _read_and_delete(client.http, key)
+            door_key = ok(client.http.post("/ping-keys", headers=key, body=b'{"label": "door"}'))
+        # Last, so that the pings above drive the other functions as before.
+        clients.reset()  # the ping door is a function of its own
+        with recorder.running("ping_door"):
+            _ping_through_the_door(client, door_key["key"])
 
 
 def ok(reply):
@@ -234,6 +241,25 @@ def _use_the_dashboard(http, send) -> None:
     send("DELETE", "/accounts/second%40example.com")
 
 
+def _ping_through_the_door(client, shared_key: str) -> None:
+    """The ping forms again, through the pings' function URL (ping_door)."""
+    from chalicelib.monitors import store as monitors
+    from tests.ping_door import through_the_ping_door
+
+    http = through_the_ping_door(client).http
+    backup, rid = monitors.uuid_for("backup"), "0d7c5a3e-8f1b-4c2d-9e6a-1b2c3d4e5f60"
+    ok(http.get(f"/ping?username=backup&key={monitors.ping_key('backup')}"))  # down: recovers
+    ok(http.post(f"/ping/{backup}/fail", body=b"disk full"))  # news: told by the ping
+    ok(http.get(f"/ping/{backup}"))  # and its recovery
+    cellar = monitors.uuid_for("cellar")  # no channels of its own: the defaults are read
+    ok(http.post(f"/ping/{cellar}/1"))
+    ok(http.head(f"/ping/{cellar}"))
+    ok(http.get(f"/ping/{shared_key}/made-by-door?create=1"))
+    ok(http.get(f"/ping/{shared_key}/made-by-door/start?rid={rid}"))
+    ok(http.get(f"/ping/{shared_key}/made-by-door?rid={rid}"))
+    assert http.get("/ping/nobody/knows/this/one").status_code == 400
+
+
 def _use_schedules_and_shared_keys(http, key, send, channel_id) -> None:
     """Issue 11's routes: a cron monitor joining a shared key's group (a
     transaction), ?create=1, a run with its id, flips, Healthchecks' API."""
@@ -315,6 +341,7 @@ UNWALKED = {
     # a hook's own writes; a channel's operator mail when disabled; SNS channels
     | {"dynamodb:UpdateItem", "kms:Decrypt", "sns:Publish"},
     "wake_monitors": {"kms:Decrypt"},
+    "ping_door": {"kms:Decrypt"},
 }
 
 

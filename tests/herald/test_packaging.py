@@ -240,3 +240,75 @@ def test_the_api_compresses_replies_over_1_kb_so_the_dashboard_goes_gzipped(pack
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     (api,) = _of_type(_transformed(template), "AWS::ApiGateway::RestApi").values()
     assert api["Properties"]["MinimumCompressionSize"] == 1024
+
+
+# ---- the ping door: a function URL ------------------------------------------------
+
+
+def test_the_ping_door_is_a_public_function_url_on_its_own_function(packaged):
+    _stage, _path, template = packaged
+    door = template["Resources"]["PingDoor"]["Properties"]
+    assert door["Handler"] == "app.ping_door"
+    assert packaging.functions(template)["PingDoor"] == "ping_door"
+    api = template["Resources"]["APIHandler"]["Properties"]
+    assert door["Environment"] == api["Environment"]  # the same tables, queues and bus
+    (url,) = _of_type(template, "AWS::Lambda::Url").values()
+    assert url["Properties"] == {
+        "TargetFunctionArn": {"Fn::GetAtt": ["PingDoor", "Arn"]},
+        "AuthType": "NONE",
+        "InvokeMode": "BUFFERED",
+    }  # no Cors: the ping views answer preflights and set CORS headers themselves
+    assert template["Outputs"]["PingUrl"]["Value"] == {"Fn::GetAtt": ["PingUrl", "FunctionUrl"]}
+
+
+def test_the_ping_doors_url_may_be_invoked_by_anyone_but_only_through_the_url(packaged):
+    """Since October 2025 a public URL needs InvokeFunctionUrl and InvokeFunction."""
+    _stage, _path, template = packaged
+    granted = sorted(
+        (p["Properties"] for p in _of_type(template, "AWS::Lambda::Permission").values()),
+        key=lambda p: p["Action"],
+    )
+    on_the_door = [p for p in granted if p["FunctionName"] == {"Ref": "PingDoor"}]
+    assert on_the_door == [
+        {
+            "FunctionName": {"Ref": "PingDoor"},
+            "Action": "lambda:InvokeFunction",
+            "Principal": "*",
+            "InvokedViaFunctionUrl": True,
+        },
+        {
+            "FunctionName": {"Ref": "PingDoor"},
+            "Action": "lambda:InvokeFunctionUrl",
+            "Principal": "*",
+            "FunctionUrlAuthType": "NONE",
+        },
+    ]
+
+
+def test_the_ping_doors_concurrency_ceiling_is_a_parameter_off_by_default(packaged):
+    _stage, _path, template = packaged
+    parameter = template["Parameters"]["PingConcurrency"]
+    assert (parameter["Type"], parameter["Default"], parameter["MinValue"]) == ("Number", 0, 0)
+    assert template["Conditions"]["CapPingConcurrency"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "PingConcurrency"}, 0]}]
+    }
+    reserved = template["Resources"]["PingDoor"]["Properties"]["ReservedConcurrentExecutions"]
+    assert reserved == {
+        "Fn::If": ["CapPingConcurrency", {"Ref": "PingConcurrency"}, {"Ref": "AWS::NoValue"}]
+    }
+    throttled = _alarms_on(template, "AWS/Lambda", "Throttles")
+    assert set(throttled) == {"herald-${Stage}-ping_door"}
+    assert throttled["herald-${Stage}-ping_door"]["TreatMissingData"] == "notBreaching"
+
+
+def test_the_ping_door_survives_the_sam_transform(packaged, monkeypatch):
+    _stage, _path, template = packaged
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    transformed = _transformed(template)
+    (function,) = [
+        f
+        for f in _of_type(transformed, "AWS::Lambda::Function").values()
+        if f["Properties"]["Handler"] == "app.ping_door"
+    ]
+    assert "ReservedConcurrentExecutions" in function["Properties"]
+    assert len(_of_type(transformed, "AWS::Lambda::Url")) == 1

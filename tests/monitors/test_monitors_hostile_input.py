@@ -33,6 +33,7 @@ def test_logs_refuse_odd_parameters(client, known, odd):
         _refused(reply)
 
 
+@pytest.mark.both_doors  # the REST API and the ping door's function URL refuse alike
 @pytest.mark.parametrize("odd", ODD)
 def test_pings_refuse_odd_names_keys_and_suffixes(client, known, odd):
     for path in (

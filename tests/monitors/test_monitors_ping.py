@@ -4,6 +4,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+# Every ping here arrives through the REST API and through the ping door's
+# function URL, each in its own event format (tests/ping_door.py).
+pytestmark = pytest.mark.both_doors
+
 
 def test_it_answers_the_original_form_with_the_time(client, make_monitor, clock):
     monitor = make_monitor()
