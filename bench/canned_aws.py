@@ -41,10 +41,21 @@ def api_gateway_event(path: str, resource: str, parameters: dict) -> dict:
     }
 
 
-def lambda_context():
-    from chalice.local import LambdaContext
+class LambdaContext:
+    """What Lambda's Python runtime passes as the context (its own class, not
+    chalice.local's, whose import of http.server and multiprocessing a
+    deployed function never pays)."""
 
-    return LambdaContext("api_handler", 256)
+    function_name, memory_limit_in_mb = "api_handler", 256
+    aws_request_id = "00000000-0000-4000-8000-000000000000"
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:api_handler"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 60_000
+
+
+def lambda_context():
+    return LambdaContext()
 
 
 def steady_ping() -> tuple[dict, list[dict]]:

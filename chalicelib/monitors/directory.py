@@ -104,8 +104,9 @@ def list_all() -> list[dict]:
 
 
 def _read(keys: list[dict]) -> dict[str, dict]:
-    """The monitors of keys by pk, consistently; those gone left out."""
-    read = {item["pk"]: item for item in due_index.items(keys)}
+    """The monitors of keys by pk (eventually consistent, as the directory's
+    index is anyway: half the read units); those gone left out."""
+    read = {item["pk"]: item for item in due_index.items(keys, consistent=False)}
     for unread in (k for k in keys if k["pk"] not in read):
         # Gone, or left unprocessed by a throttled batch: only a read tells.
         found = aws.table(store.TABLE).get_item(Key=unread, ConsistentRead=True).get("Item")

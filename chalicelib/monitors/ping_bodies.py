@@ -1,4 +1,4 @@
-"""A ping's body as the log stores it: large ones compressed.
+"""A ping's body as the log stores it (large ones compressed), and its excerpt.
 
 DynamoDB charges a write unit per started kilobyte of an item, so a
 10,000-byte log line costs 10 units as text. Bodies past COMPRESS_FROM bytes
@@ -10,6 +10,7 @@ through text(), so nothing outside this module knows the difference.
 import zlib
 
 COMPRESS_FROM = 512  # below this the item fits in one write unit anyway
+EXCERPT_LINES, EXCERPT_CHARS = 10, 1000
 
 
 def stored(text: str) -> dict:
@@ -28,3 +29,11 @@ def text(entry: dict) -> str:
     if packed is None:
         return entry.get("body", "")
     return zlib.decompress(bytes(packed)).decode("utf-8", errors="replace")
+
+
+def excerpt(body: bytes) -> str:
+    """The first lines of a ping's body, kept on the monitor by a failure."""
+    if not body:
+        return ""
+    text = body[: EXCERPT_CHARS * 4].decode("utf-8", errors="replace")
+    return "\n".join(text.splitlines()[:EXCERPT_LINES])[:EXCERPT_CHARS]

@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from chalicelib.core import aws, clock, errors
 from chalicelib.core.observability import count, logger
-from chalicelib.monitors import alert_rule, due_index, ping_bodies, ping_rate, runs, store
+from chalicelib.monitors import due_index, news, ping_bodies, ping_rate, runs, store
 
 BODY_LIMIT = 10_000
 # States a success ping ends by itself, recording the flip to up.
@@ -117,7 +117,7 @@ def record(
     if wait is not None:  # refused by this process a moment ago: no request
         raise ping_rate.refusal(wait)
     ping = {"kind": kind, "exit_status": exit_status, "guards": _guards(kind, meta, body)}
-    ping["excerpt"] = excerpt(body)
+    ping["excerpt"] = ping_bodies.excerpt(body)
     try:
         old = write(monitor_id, ping, stamp, who)
     except Exception as error:
@@ -138,17 +138,6 @@ def record(
     aws.client("dynamodb").put_item(TableName=aws.table_name(store.TABLE), Item=aws.to_wire(entry))
     _after(monitor_id, kind, now, old)
     return now
-
-
-EXCERPT_LINES, EXCERPT_CHARS = 10, 1000
-
-
-def excerpt(body: bytes) -> str:
-    """The first lines of a ping's body, kept on the monitor by a failure."""
-    if not body:
-        return ""
-    text = body[: EXCERPT_CHARS * 4].decode("utf-8", errors="replace")
-    return "\n".join(text.splitlines()[:EXCERPT_LINES])[:EXCERPT_CHARS]
 
 
 def _guards(kind: str, meta: dict, body: bytes) -> dict:
@@ -225,7 +214,7 @@ def _condition(who: dict, values: dict) -> str:
 
 def _after(monitor_id: str, kind: str, now: float, old: dict) -> None:
     """What a ping may owe after its write: news, a state flip, a run's deadline."""
-    if alert_rule.is_news(kind, old):
+    if news.is_news(kind, old):
         _tell_news(monitor_id, now, old)
         return
     parked = old.get("paused") or not old.get("monitor", True)
@@ -237,8 +226,10 @@ def _after(monitor_id: str, kind: str, now: float, old: dict) -> None:
     if kind == "start" and old.get("max_runtime") is not None and not parked:
         _look_by(monitor_id, now + float(old["max_runtime"]))
     elif old.get("flapping_since") is not None and kind in ("success", "fail") and not parked:
+        from chalicelib.monitors import flapping
+
         # The write's due_at is the next deadline; a steady notice may come first.
-        _look_by(monitor_id, alert_rule.flapping.steady_at(old))
+        _look_by(monitor_id, flapping.steady_at(old))
 
 
 def _look_by(monitor_id: str, deadline: float) -> None:

@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from chalicelib.core import auth, aws, clock
 from chalicelib.core import secrets as config_secrets
-from chalicelib.monitors import due_index, rules
+from chalicelib.monitors import due_index
 
 TABLE = "MONITORS_TABLE"
 PARKED = "PARKED"
@@ -264,7 +264,7 @@ def status(item: dict, now: float) -> str:
 
 def view(item: dict, base: str = "") -> dict:
     """What the API and CLI show of a monitor (no secrets besides its URLs)."""
-    from chalicelib.monitors import schedule
+    from chalicelib.monitors import rules, schedule
 
     last_ping = item.get("last_ping")
     expected = None if last_ping is None else float(last_ping)

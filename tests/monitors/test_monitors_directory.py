@@ -225,7 +225,7 @@ def test_keys_a_throttled_batch_left_unread_are_read_one_by_one(make_monitor, mo
 
     for name in ("a", "b", "c"):
         make_monitor(name)
-    monkeypatch.setattr(due_index, "items", lambda keys: [])  # all left unprocessed
+    monkeypatch.setattr(due_index, "items", lambda keys, **options: [])  # all left unprocessed
     assert _names() == ["a", "b", "c"]
 
 
