@@ -336,6 +336,14 @@ def print_largest(model: Model) -> dict[str, int]:
     print(pw.table_text(table))
     worst = min(largest.values())
     print(f"largest N: {worst:,} pings a second")
+    if model.cap is not None and worst > MONITORS * model.cap:
+        # Past every monitor's limit the rest are refused (one failed write each, at
+        # most): what finally fills a partition is a flood that Herald answers 429.
+        accepting = MONITORS * model.cap
+        print(
+            f"  (beyond {accepting:,.0f} every monitor is at its rate limit and the rest are"
+            " refused; no partition fills before one monitor's refused pings do)"
+        )
     print(f"target >= {TARGET_N:,}: {'met' if worst >= TARGET_N else 'missed'}")
     return largest
 
