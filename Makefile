@@ -7,23 +7,34 @@ BIN    := $(VENV)/bin
 STAGE  ?= dev
 export AWS_DEFAULT_REGION ?= us-east-1
 
-.PHONY: run test lint unit package bench browser explore screenshots clean
+.PHONY: run reset test test-dynamodb-local lint unit package bench browser explore screenshots clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt pyproject.toml
+	@echo "Installing Herald's packages into $(VENV) (the first time takes about 4 minutes)..."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade "pip<26.3"  # chalice 1.34 needs pip < 26.3
 	$(BIN)/pip install -q -r requirements-dev.txt -e .
 	touch $@
 
 ## Herald on loopback: moto, the API on :8000, scheduler, queue worker, mail capture.
+## State is kept in .local/ across restarts. V=1: every log line on the console;
+## FRESH=1: start clean; DYNAMODB=local: tables in DynamoDB Local (AWS's engine).
 run: $(BIN)/.installed
-	$(BIN)/python -m herald.local
+	$(BIN)/python -m herald.local $(if $(V),--verbose) $(if $(FRESH),--fresh) $(if $(DYNAMODB),--dynamodb $(DYNAMODB))
+
+## Forget what `make run` kept: monitors, keys, hooks, runs, captured mail, logs.
+reset:
+	rm -rf .local
 
 ## The whole suite: ruff, then pytest (the browser test needs Debian's chromium).
 test: $(BIN)/.installed browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+## The storage-level tests again, on DynamoDB Local instead of moto's DynamoDB.
+test-dynamodb-local: $(BIN)/.installed
+	HERALD_DYNAMODB=local $(BIN)/pytest tests/monitors tests/sites tests/subscriptions tests/hooks tests/core/test_idempotency.py
 
 ## The alert policy's property test on 500 fresh examples (about 10 minutes).
 explore: $(BIN)/.installed

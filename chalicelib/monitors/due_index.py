@@ -23,7 +23,9 @@ INDEX = "due"
 # The ping rate the index is sized for (HERALD_PEAK_PINGS overrides it).
 PEAK_PINGS = 20_000
 INDEX_WRITES_PER_MOVE, PARTITION_WRITES = 2, 800  # 20 % of a partition spare
-READERS = 16  # the checker's parallel Queries
+# The checker's parallel Queries: as many as botocore's pool keeps connections (10);
+# more threads would open and throw away connections on every run.
+READERS = 10
 BATCH = 100  # BatchGetItem's limit
 STEP = 60  # seconds: a ping's due_at counts from the start of its minute
 

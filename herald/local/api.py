@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import sys
+import threading
 from http.server import BaseHTTPRequestHandler
 
 import yaml
@@ -74,13 +75,25 @@ def create_server(host: str, port: int, stage: str) -> LocalDevServer:
     return LocalDevServer(config.chalice_app, config, host, port, handler_cls=RequestHandler)
 
 
+def _exit_at_end_of_input() -> None:
+    # The runner holds the other end of stdin: it closes when the runner ends in
+    # any way, kill -9 included, so the server never outlives it holding its port.
+    sys.stdin.buffer.read()
+    os._exit(0)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--stage", default="dev")
+    parser.add_argument(
+        "--exit-with-parent", action="store_true", help="exit when standard input closes"
+    )
     options = parser.parse_args(argv)
     logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="%(message)s")
+    if options.exit_with_parent:
+        threading.Thread(target=_exit_at_end_of_input, daemon=True).start()
     create_server(options.host, options.port, options.stage).serve_forever()
 
 

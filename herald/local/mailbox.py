@@ -32,20 +32,29 @@ def to_email(message) -> EmailMessage:
     return email
 
 
+def last_number(folder: Path) -> int:
+    """The highest number of a mail file already there (0 for none)."""
+    numbers = (path.name.split("-", 1)[0] for path in folder.glob("*.eml"))
+    return max((int(n) for n in numbers if n.isdigit()), default=0)
+
+
 class Mailbox:
     def __init__(self, folder: Path, announce: Callable[[str], None] = print):
         self.folder = folder
         self.announce = announce
-        self.seen = 0
+        self.seen = 0  # of moto's sent messages, which start empty with moto
         self.stopped = threading.Event()
         folder.mkdir(parents=True, exist_ok=True)
+        # Numbers go on from the last run's files, so old and new mail never interleave.
+        self.numbered = last_number(folder)
 
     def collect(self) -> list[Path]:
         messages = _sent_messages()
         written = []
-        for index, message in enumerate(messages[self.seen :], start=self.seen + 1):
+        for message in messages[self.seen :]:
             email = to_email(message)
-            path = self.folder / f"{index:04d}-{message.id}.eml"
+            self.numbered += 1
+            path = self.folder / f"{self.numbered:04d}-{message.id}.eml"
             path.write_bytes(email.as_bytes())
             self.announce(f"mail: to={email['To']} subject={email['Subject']!r} file={path}")
             written.append(path)

@@ -5,10 +5,12 @@ and the mail capture; Chalice's own local server serves the HTTP routes in a
 child process. Ctrl-C (or SIGTERM) stops all of it.
 """
 
+import argparse
 import importlib
 import json
 import logging
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -20,9 +22,16 @@ import warnings
 
 from herald import environment
 from herald.environment import LOCAL_DIR, ROOT, STATE_FILE
+from herald.local import background, banner
 
 log = logging.getLogger("herald.local")
 HOST = "127.0.0.1"
+PORTS = {
+    "HERALD_PORT": 8000,
+    "HERALD_MOTO_PORT": 8001,
+    "HERALD_CHANNELS_PORT": 8005,
+    "HERALD_DYNAMODB_PORT": 8006,
+}
 
 
 def _port(variable: str, default: int) -> int:
@@ -30,12 +39,16 @@ def _port(variable: str, default: int) -> int:
 
 
 def _check_free(port: int, variable: str) -> None:
+    # Bound the way the servers bind (SO_REUSEADDR), so the last run's sockets in
+    # TIME-WAIT right after a Ctrl-C do not count as busy; a listening program does.
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((HOST, port))
         except OSError:
             sys.exit(
-                f"port {port} is busy: set {variable} to a free port (e.g. {variable}={port + 100})"
+                f"port {port} is in use by another program: stop it, or set {variable} "
+                f"to a free port (e.g. {variable}={port + 100})"
             )
 
 
@@ -60,7 +73,9 @@ def _start_api(port: int, env: dict) -> subprocess.Popen:
             str(port),
             "--stage",
             env["HERALD_STAGE"],
+            "--exit-with-parent",
         ],
+        stdin=subprocess.PIPE,
         cwd=ROOT,
         env={**os.environ, **env},
         start_new_session=True,
@@ -81,60 +96,59 @@ def _wait_healthy(url: str, api: subprocess.Popen, seconds: float = 60) -> None:
     sys.exit(f"{url} did not answer within {seconds:.0f} s")
 
 
-def _thread(target, name: str) -> threading.Thread:
-    thread = threading.Thread(target=target, name=name, daemon=True)
-    thread.start()
-    return thread
-
-
-def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    # moto's server and Chalice's log every request; keep the console for Herald.
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    logging.getLogger("botocore").setLevel(logging.WARNING)
-    # moto's CloudFormation skips queue policies and alarms (it enforces neither).
-    logging.getLogger("moto").setLevel(logging.ERROR)
-    warnings.filterwarnings(
-        "ignore", message="Tried to parse AWS::(SQS::QueuePolicy|CloudWatch::Alarm)"
+def _options(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="make run", description=__doc__.splitlines()[0])
+    parser.add_argument("-v", "--verbose", action="store_true", help="all log lines on the console")
+    parser.add_argument("--fresh", action="store_true", help="forget the saved state, start clean")
+    parser.add_argument(
+        "--dynamodb", choices=("moto", "local"), default="moto", help="local: DynamoDB Local"
     )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    options = _options(argv)
+    _quiet_libraries()
     stage = os.environ.get("HERALD_STAGE", "dev")
-    api_port, moto_port = _port("HERALD_PORT", 8000), _port("HERALD_MOTO_PORT", 8001)
-    _check_free(api_port, "HERALD_PORT")
-    _check_free(moto_port, "HERALD_MOTO_PORT")
-    channels_port = _port("HERALD_CHANNELS_PORT", 8005)
-    _check_free(channels_port, "HERALD_CHANNELS_PORT")
-    endpoint = f"http://{HOST}:{moto_port}"
-    api_url = f"http://{HOST}:{api_port}"
+    ports = {name: _port(name, default) for name, default in PORTS.items()}
+    if options.dynamodb != "local":
+        del ports["HERALD_DYNAMODB_PORT"]
+    for variable, port in ports.items():
+        _check_free(port, variable)
+    if options.fresh:
+        _forget()
+    endpoint = f"http://{HOST}:{ports['HERALD_MOTO_PORT']}"
+    api_url = f"http://{HOST}:{ports['HERALD_PORT']}"
     env = environment.local_env(
         endpoint, stage, HERALD_PUBLIC_URL=api_url, HERALD_MAIL_DIR=str(LOCAL_DIR / "mail")
     )
     os.environ.update(env)
 
-    stoppers = []
+    stopping: list = []  # called in reverse order at the end
     api = None
     signal.signal(signal.SIGTERM, _interrupt)
     # Python leaves SIGINT ignored when it started ignored (a job a shell put in the
     # background): Ctrl-C, or the process group's SIGINT, must stop Herald anyway.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        moto = _start_moto(moto_port)
-        stoppers.append(moto.stop)
-        from herald.local import stack
-
-        outputs = stack.deploy(stage, visibility_seconds=30)
+        moto = _start_moto(ports["HERALD_MOTO_PORT"])
+        stopping.append(moto.stop)
+        outputs = _deploy(stage, options, ports, env, stopping)
         companions = _start_companions(env)
-        stoppers.extend(c.stop for c in companions)
+        stopping.extend(c.stop for c in companions)
         from herald.local import channel_standins
 
-        standins = channel_standins.start(channels_port)
-        stoppers.append(standins.stop)
-        stoppers.extend(_start_background(stage))
+        standins = channel_standins.start(ports["HERALD_CHANNELS_PORT"])
+        stopping.append(standins.stop)
+        resumed, saver = _resume(stage, tables=options.dynamodb != "local")
+        stopping.append(_stop_saving(saver, background.thread(saver.run, "saver")))
+        stopping.append(background.start())
         # Written before the API answers, so whoever sees /health up finds it.
         _write_state(stage, api_url, endpoint, outputs, companions)
-        api = _start_api(api_port, env)
+        api = _start_api(ports["HERALD_PORT"], env)
         _wait_healthy(f"{api_url}/health", api)
-        _banner(api_url, endpoint, companions, standins)
-        _dashboard_banner(api_url)
+        print(banner.started(api_url, endpoint, companions, standins, resumed), flush=True)
+        print(banner.dashboard(api_url), flush=True)
         while api.poll() is None:
             time.sleep(0.5)
         print(f"chalice local exited with status {api.returncode}", file=sys.stderr)
@@ -144,15 +158,78 @@ def main() -> None:
         # A second Ctrl-C or SIGTERM must not cut the cleanup short.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        if api is not None and api.poll() is None:
-            os.killpg(api.pid, signal.SIGTERM)
-            try:
-                api.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(api.pid, signal.SIGKILL)
-        for stop in reversed(stoppers):
+        _stop_api(api)
+        for stop in reversed(stopping):
             stop()
         STATE_FILE.unlink(missing_ok=True)
+
+
+def _quiet_libraries() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # moto's server and Chalice's log every request; keep the console for Herald.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    logging.getLogger("botocore").setLevel(logging.WARNING)
+    # moto's CloudFormation skips queue policies and alarms (it enforces neither).
+    logging.getLogger("moto").setLevel(logging.ERROR)
+    warnings.filterwarnings(
+        "ignore", message="Tried to parse AWS::(SQS::QueuePolicy|CloudWatch::Alarm)"
+    )
+
+
+def _forget() -> None:
+    """--fresh: what a restart would resume (tables, secrets, queues, mail, logs) goes."""
+    for name in ("saved.json", "mail", "logs", "dynamodb"):
+        path = LOCAL_DIR / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def _deploy(stage: str, options, ports: dict, env: dict, stopping: list) -> dict:
+    from herald.local import stack
+
+    if options.dynamodb != "local":
+        return stack.deploy(stage, visibility_seconds=30)
+    from herald.local import dynamodb_local
+
+    engine = dynamodb_local.start(ports["HERALD_DYNAMODB_PORT"], LOCAL_DIR / "dynamodb")
+    stopping.append(engine.stop)
+    env["AWS_ENDPOINT_URL_DYNAMODB"] = os.environ["AWS_ENDPOINT_URL_DYNAMODB"] = engine.endpoint
+    return stack.deploy(stage, visibility_seconds=30, dynamodb_endpoint=engine.endpoint)
+
+
+def _resume(stage: str, *, tables: bool):
+    """Loads the last run's save into the new stack; the start's line about it."""
+    from herald.local import saved_state
+
+    path = saved_state.saved_file(LOCAL_DIR)
+    saved = saved_state.read(path)
+    if saved is None:
+        resumed = "started fresh (nothing saved in .local/); kept from now on across restarts"
+    else:
+        resumed = saved_state.describe(saved, saved_state.restore(saved))
+    saver = saved_state.Saver(path, saved_state.stack_resources(stage), tables=tables)
+    saver.save()  # from now on a crash is "not stopped cleanly"
+    return resumed, saver
+
+
+def _stop_saving(saver, thread: threading.Thread):
+    def stop() -> None:
+        saver.stopped.set()
+        thread.join(timeout=30)
+        saver.save(clean=True)  # the API and the workers are stopped by now
+
+    return stop
+
+
+def _stop_api(api: subprocess.Popen | None) -> None:
+    if api is not None and api.poll() is None:
+        os.killpg(api.pid, signal.SIGTERM)
+        try:
+            api.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(api.pid, signal.SIGKILL)
 
 
 def _interrupt(*_args) -> None:
@@ -175,33 +252,6 @@ def _start_companions(env: dict) -> list:
     return started
 
 
-def _start_background(stage: str) -> list:
-    """Scheduler, queue workers and mail capture, each in its own thread."""
-    from herald.local.invoke import fire, queue_handlers, schedules
-    from herald.local.mailbox import Mailbox
-    from herald.local.scheduler import Scheduler
-    from herald.local.worker import QueueWorker
-
-    def fire_logged(name: str) -> None:
-        log.info("schedule fired: %s", name)
-        try:
-            fire(app, name)
-        except Exception:
-            log.exception("scheduled handler %s failed", name)
-
-    app = environment.import_app()
-    scheduler = Scheduler(schedules(app), fire_logged)
-    workers = [QueueWorker(app, config) for config in queue_handlers(app)]
-    mailbox = Mailbox(LOCAL_DIR / "mail")
-    for name, runner in [
-        ("scheduler", scheduler),
-        ("mailbox", mailbox),
-        *((f"worker-{w.name}", w) for w in workers),
-    ]:
-        _thread(runner.run, name)
-    return [runner.stopped.set for runner in (scheduler, mailbox, *workers)]
-
-
 def _write_state(stage, api_url, endpoint, outputs, companions) -> None:
     LOCAL_DIR.mkdir(exist_ok=True)
     STATE_FILE.write_text(
@@ -220,33 +270,3 @@ def _write_state(stage, api_url, endpoint, outputs, companions) -> None:
             indent=2,
         )
     )
-
-
-def _dashboard_banner(api_url: str) -> None:
-    """The dashboard's URL and a one-time sign-in link for a local admin account."""
-    from herald.local import admin_account
-
-    email, link = admin_account.sign_in_link()
-    print(
-        f"  dashboard: {api_url}/dashboard\n"
-        f"  sign in:   {link}\n"
-        f"             ({email}: works once, within 15 minutes; "
-        f"`herald users link {email}` for another)",
-        flush=True,
-    )
-
-
-def _banner(api_url: str, endpoint: str, companions: list, standins) -> None:
-    from herald.local.invoke import queue_handlers, schedules
-
-    app = environment.import_app()
-    lines = [
-        f"Herald is running: {api_url}   (AWS on moto: {endpoint})",
-        f"  schedules: {', '.join(f'{n} {e}' for n, e in schedules(app).items()) or 'none'}",
-        f"  queues:    {', '.join(c.name for c in queue_handlers(app))}",
-        f"  mail:      {LOCAL_DIR / 'mail'}",
-        f"  channels:  {standins.describe()}",
-        *(f"  {c.name}: {c.url}" for c in companions),
-        "  `herald status`, `herald fire NAME` from another terminal; Ctrl-C stops everything.",
-    ]
-    print("\n".join(lines), flush=True)

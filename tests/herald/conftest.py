@@ -1,10 +1,13 @@
-"""The packaged template of each stage, built once for every test that reads it."""
+"""The packaged template of each stage, built once for every test that reads it;
+the environment of a test's own `make run` (free ports, its own .local/)."""
 
 import json
+import os
 
 import pytest
 
 from herald import environment, packaging
+from tests.herald.local_run import PORT_VARIABLES, free_port
 
 
 @pytest.fixture(scope="session", params=environment.stages())
@@ -17,3 +20,11 @@ def packaged(request):
     finally:
         monkeypatch.undo()
     return request.param, path, json.loads(path.read_text())
+
+
+@pytest.fixture
+def run_env(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "HERALD_"))}
+    env.update({name: str(free_port()) for name in PORT_VARIABLES})
+    env["HERALD_LOCAL_DIR"] = str(tmp_path / "local")
+    return env

@@ -6,59 +6,11 @@ import signal
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
 from herald.environment import ROOT
-
-HERALD = str(Path(sys.executable).parent / "herald")
-PORT_VARIABLES = (
-    "HERALD_PORT",
-    "HERALD_MOTO_PORT",
-    "HERALD_SAMPLE_SITE_PORT",
-    "HERALD_SAMPLE_FEED_PORT",
-    "HERALD_RECEIVER_PORT",
-    "HERALD_CHANNELS_PORT",
-)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def run_env(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "HERALD_"))}
-    env.update({name: str(free_port()) for name in PORT_VARIABLES})
-    env["HERALD_LOCAL_DIR"] = str(tmp_path / "local")
-    return env
-
-
-def wait_for(url: str, process: subprocess.Popen, seconds: float = 60) -> float:
-    started = time.monotonic()
-    while time.monotonic() - started < seconds:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as reply:
-                if reply.status == 200:
-                    return time.monotonic() - started
-        except OSError:
-            try:
-                process.wait(timeout=0.25)  # a pause that also notices an early exit
-                pytest.fail(f"runner exited: {process.stdout.read()}")
-            except subprocess.TimeoutExpired:
-                pass
-    pytest.fail(f"{url} did not answer within {seconds} s")
-
-
-def cli(env, *args) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [HERALD, *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
-    )
+from tests.herald.local_run import cli, wait_for
 
 
 def test_it_runs_herald_locally_and_stops_cleanly_on_ctrl_c(run_env):
@@ -147,6 +99,6 @@ def test_a_busy_port_gets_a_one_line_error_naming_the_setting(run_env):
         )
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
-        f"port {run_env['HERALD_PORT']} is busy: set HERALD_PORT to a free port "
-        f"(e.g. HERALD_PORT={int(run_env['HERALD_PORT']) + 100})"
+        f"port {run_env['HERALD_PORT']} is in use by another program: stop it, or set "
+        f"HERALD_PORT to a free port (e.g. HERALD_PORT={int(run_env['HERALD_PORT']) + 100})"
     ]
