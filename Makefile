@@ -17,8 +17,7 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	touch $@
 
 ## Herald on loopback: moto, the API on :8000, scheduler, queue worker, mail capture.
-## State is kept in .local/ across restarts. V=1: every log line on the console;
-## FRESH=1: start clean; DYNAMODB=local: tables in DynamoDB Local (AWS's engine).
+## State is kept in .local/ across restarts; FRESH=1 starts clean.
 run: $(BIN)/.installed
 	$(BIN)/python -m herald.local $(if $(V),--verbose) $(if $(FRESH),--fresh) $(if $(DYNAMODB),--dynamodb $(DYNAMODB))
 
