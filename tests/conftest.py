@@ -24,6 +24,9 @@ TEST_SECRET_KEY = "test-secret-key"
 # The ways in for a ping: API Gateway's REST API, and the ping door's function
 # URL (chalicelib/core/function_url.py). A test marked both_doors runs through each.
 DOORS = ("rest_api", "function_url")
+# make test-dynamodb-local: DynamoDB on AWS's own engine (DynamoDB Local), the
+# other services on moto (herald/local/dynamodb_local.py).
+DYNAMODB_LOCAL = os.environ.get("HERALD_DYNAMODB") == "local"
 
 
 def pytest_configure(config):
@@ -47,6 +50,7 @@ def door(request):
 def aws_env(monkeypatch):
     """The dev stage's environment, fake credentials, no real endpoint."""
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.delenv("AWS_ENDPOINT_URL_DYNAMODB", raising=False)
     monkeypatch.delenv("HERALD_LOCAL", raising=False)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     for name, value in {
@@ -62,15 +66,41 @@ def aws_env(monkeypatch):
     return os.environ
 
 
-@pytest.fixture
-def aws(aws_env):
-    """moto with Herald's stack deployed; yields the stack's outputs."""
-    from chalicelib.core import aws as clients
-    from herald.local import stack
+@pytest.fixture(scope="session")
+def dynamodb_local():
+    """HERALD_DYNAMODB=local (make test-dynamodb-local): one DynamoDB Local,
+    in memory on a free loopback port, for the whole session."""
+    from herald.local import dynamodb_local
 
+    server = dynamodb_local.start(dynamodb_local.free_port())
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def aws(aws_env, request, monkeypatch):
+    """moto with Herald's stack deployed; yields the stack's outputs.
+
+    Under HERALD_DYNAMODB=local the tables are DynamoDB Local's (moto lets
+    requests to a URL it does not serve through), emptied for each test.
+    """
+    from chalicelib.core import aws as clients
+    from herald.local import dynamodb_local, stack
+
+    server = request.getfixturevalue("dynamodb_local") if DYNAMODB_LOCAL else None
     with mock_aws():
         clients.reset()
-        yield stack.deploy("dev")
+        if server is None:
+            yield stack.deploy("dev")
+        else:
+            monkeypatch.setenv(dynamodb_local.ENDPOINT_VARIABLE, server.endpoint)
+            outputs = stack.deploy("dev", dynamodb_endpoint=server.endpoint)
+            # Emptied before the test, not after: a test's own patches of
+            # botocore (tests/monitors/test_monitors_testing_page.py) are
+            # still in place while its fixtures are torn down.
+            tables = dynamodb_local.table_resources(stack.load_template())
+            dynamodb_local.truncate(server.endpoint, [outputs[name] for name in tables])
+            yield outputs
         clients.reset()
 
 

@@ -142,6 +142,10 @@ def every_monitor_since(start: float) -> dict[str, list[dict]]:
     for entry in found:
         if float(entry.get("expires_at", now + 1)) > now:
             grouped.setdefault(entry["pk"], []).append(entry)
+    # Flips of one instant share a gsi1sk, and DynamoDB returns ties in an index
+    # in no set order: put them in their table order (sk), as entries() reads them.
+    for group in grouped.values():
+        group.sort(key=lambda entry: entry["sk"])
     return grouped
 
 

@@ -4,9 +4,15 @@ The same template a real deployment merges into its SAM template is deployed
 here through CloudFormation, so tests and local mode can never drift from
 production's tables and queues. What moto's CloudFormation leaves out is
 applied through the ordinary API (see apply_ttl).
+
+With dynamodb_endpoint (DynamoDB Local, herald/local/dynamodb_local.py) the
+tables are created there from the same template, and moto gets the template
+without them and without whatever refers to them.
 """
 
+import json
 import os
+import re
 from pathlib import Path
 
 import boto3
@@ -21,24 +27,97 @@ def load_template(path: Path = TEMPLATE) -> dict:
     return yaml.safe_load(path.read_text())
 
 
-def deploy(stage: str = "dev", *, visibility_seconds: int | None = None) -> dict[str, str]:
-    """Create the stack herald-<stage>; returns its outputs by name."""
+def deploy(
+    stage: str = "dev",
+    *,
+    visibility_seconds: int | None = None,
+    dynamodb_endpoint: str | None = None,
+) -> dict[str, str]:
+    """Create the stack herald-<stage>; returns its outputs by name.
+
+    dynamodb_endpoint: the tables go to DynamoDB Local there, the rest to moto.
+    """
+    template = load_template()
+    tables: dict[str, str] = {}
+    if dynamodb_endpoint is not None:
+        from herald.local import dynamodb_local
+
+        tables = dynamodb_local.create_tables(stage, dynamodb_endpoint, template)
+        template = without(template, set(tables))
+    outputs = {**_create_stack(stage, template, visibility_seconds), **tables}
+    if dynamodb_endpoint is None:
+        apply_ttl(template, outputs)
+    verify_sender()
+    return outputs
+
+
+def _create_stack(stage: str, template: dict, visibility_seconds: int | None) -> dict[str, str]:
     cloudformation = boto3.client("cloudformation")
     parameters = [{"ParameterKey": "Stage", "ParameterValue": stage}]
     if visibility_seconds is not None:
         parameters.append(
             {"ParameterKey": "QueueVisibilitySeconds", "ParameterValue": str(visibility_seconds)}
         )
+    # The file itself when nothing was taken out: moto parses its YAML tags.
+    body = TEMPLATE.read_text() if template == load_template() else json.dumps(template)
     cloudformation.create_stack(
-        StackName=f"herald-{stage}", TemplateBody=TEMPLATE.read_text(), Parameters=parameters
+        StackName=f"herald-{stage}", TemplateBody=body, Parameters=parameters
     )
     stack = cloudformation.describe_stacks(StackName=f"herald-{stage}")["Stacks"][0]
     if stack["StackStatus"] != "CREATE_COMPLETE":
         raise RuntimeError(f"stack herald-{stage}: {stack['StackStatus']}")
-    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
-    apply_ttl(load_template(), outputs)
-    verify_sender()
-    return outputs
+    return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+
+
+def without(template: dict, logical_ids: set[str]) -> dict:
+    """template less those resources, and every resource or output that
+    refers to one of them (Ref, Fn::GetAtt, ${...} in Fn::Sub, DependsOn),
+    repeatedly, so nothing left points at a missing resource."""
+    resources = dict(template["Resources"])
+    outputs = dict(template.get("Outputs", {}))
+    gone = set(logical_ids)
+    while True:
+        for logical in gone:
+            resources.pop(logical, None)
+        more = {name for name, body in resources.items() if _refers(body, gone)}
+        if not more:
+            break
+        gone |= more
+    outputs = {name: body for name, body in outputs.items() if not _refers(body, gone)}
+    return {**template, "Resources": resources, "Outputs": outputs}
+
+
+def _refers(node, logical_ids: set[str]) -> bool:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "Ref" and value in logical_ids:
+                return True
+            if key == "Fn::GetAtt" and _getatt_target(value) in logical_ids:
+                return True
+            if key == "Fn::Sub" and _sub_refers(value, logical_ids):
+                return True
+            if key == "DependsOn" and set(_as_list(value)) & logical_ids:
+                return True
+            if _refers(value, logical_ids):
+                return True
+        return False
+    if isinstance(node, list):
+        return any(_refers(value, logical_ids) for value in node)
+    return False
+
+
+def _getatt_target(value) -> str:
+    return value[0] if isinstance(value, list) else str(value).split(".")[0]
+
+
+def _sub_refers(value, logical_ids: set[str]) -> bool:
+    text = value[0] if isinstance(value, list) else value
+    names = {name.split(".")[0] for name in re.findall(r"\$\{([^}!]+)\}", str(text))}
+    return bool(names & logical_ids)
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
 
 
 def apply_ttl(template: dict, outputs: dict[str, str]) -> None:
