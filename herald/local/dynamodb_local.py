@@ -82,6 +82,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _answers(port_: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        return probe.connect_ex(("127.0.0.1", port_)) == 0
+
+
 @dataclass
 class Server:
     """A running DynamoDB Local; stop() ends it."""
@@ -132,6 +138,9 @@ def start(port_: int | None = None, data_dir: Path | None = None) -> Server:
     if java() is None:
         raise RuntimeError("DynamoDB Local needs Java 17 (apt-get install openjdk-17-jre-headless)")
     port_ = port() if port_ is None else port_
+    if _answers(port_):
+        # Else the wait below could take an older server there for this one.
+        raise RuntimeError(f"port {port_} is in use; DynamoDB Local needs it free")
     if data_dir is not None:
         Path(data_dir).mkdir(parents=True, exist_ok=True)
     # Its errors go to a file, not a pipe: a pipe nobody reads would fill up

@@ -87,3 +87,9 @@ def test_the_stack_without_tables_drops_only_what_refers_to_them():
 
     assert set(rest["Resources"]) == set(template["Resources"]) - tables
     assert set(rest["Outputs"]) == set(template["Outputs"]) - tables
+
+
+def test_it_refuses_a_port_another_server_holds(kept):
+    taken = int(kept.endpoint.rsplit(":", 1)[1])
+    with pytest.raises(RuntimeError, match="in use"):
+        dynamodb_local.start(taken)
