@@ -17,7 +17,8 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	touch $@
 
 ## Herald on loopback: moto, the API on :8000, scheduler, queue worker, mail capture.
-## State is kept in .local/ across restarts; FRESH=1 starts clean.
+## State is kept in .local/ across restarts; FRESH=1 starts clean;
+## DYNAMODB=local: the tables in DynamoDB Local (AWS's own engine).
 run: $(BIN)/.installed
 	$(BIN)/python -m herald.local $(if $(V),--verbose) $(if $(FRESH),--fresh) $(if $(DYNAMODB),--dynamodb $(DYNAMODB))
 
