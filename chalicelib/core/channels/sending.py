@@ -49,6 +49,10 @@ def send(record: dict, notice) -> Outcome:
     outcome = Outcome(
         outcome.ok, outcome.status, outcome.code, answer, elapsed, outcome.retry_after
     )
+    logger.info(
+        "channel attempt",
+        extra={"channel_kind": record["kind"], "status": outcome.status, "code": outcome.code},
+    )
     try:
         log(record["id"], notice.id, outcome)
     except Exception:  # noqa: BLE001 - sent is sent: a lost log line must not send it again
