@@ -26,6 +26,8 @@ def started(api_url: str, endpoint: str, companions: list, standins, resumed: st
             f"  schedules: {', '.join(f'{n} {e}' for n, e in schedules(app).items()) or 'none'}",
             f"  queues:    {', '.join(c.name for c in queue_handlers(app))}",
             f"  mail:      {LOCAL_DIR / 'mail'}",
+            f"  logs:      {LOCAL_DIR / 'logs' / 'herald.log'}  (every line, metrics too; "
+            "`make run V=1` shows all the log records and requests here)",
             f"  channels:  {standins.describe()}",
             *(f"  {c.name}: {c.url}" for c in companions),
             f"  from another terminal: `{herald} status`, `{herald} fire NAME`"

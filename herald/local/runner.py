@@ -22,7 +22,7 @@ import warnings
 
 from herald import environment
 from herald.environment import LOCAL_DIR, ROOT, STATE_FILE
-from herald.local import background, banner
+from herald.local import background, banner, console
 
 log = logging.getLogger("herald.local")
 HOST = "127.0.0.1"
@@ -61,7 +61,8 @@ def _start_moto(port: int):
 
 
 def _start_api(port: int, env: dict) -> subprocess.Popen:
-    # `chalice local`, answering unknown routes as the deployed API does.
+    # `chalice local`, answering unknown routes as the deployed API does. Its
+    # output comes through a pipe, unbuffered, for the console to route by line.
     return subprocess.Popen(
         [
             sys.executable,
@@ -76,8 +77,12 @@ def _start_api(port: int, env: dict) -> subprocess.Popen:
             "--exit-with-parent",
         ],
         stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        bufsize=1,
         cwd=ROOT,
-        env={**os.environ, **env},
+        env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},
         start_new_session=True,
     )
 
@@ -98,7 +103,9 @@ def _wait_healthy(url: str, api: subprocess.Popen, seconds: float = 60) -> None:
 
 def _options(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="make run", description=__doc__.splitlines()[0])
-    parser.add_argument("-v", "--verbose", action="store_true", help="all log lines on the console")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="all log lines and requests on the console"
+    )
     parser.add_argument("--fresh", action="store_true", help="forget the saved state, start clean")
     parser.add_argument(
         "--dynamodb", choices=("moto", "local"), default="moto", help="local: DynamoDB Local"
@@ -108,7 +115,6 @@ def _options(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     options = _options(argv)
-    _quiet_libraries()
     stage = os.environ.get("HERALD_STAGE", "dev")
     ports = {name: _port(name, default) for name, default in PORTS.items()}
     if options.dynamodb != "local":
@@ -117,6 +123,7 @@ def main(argv: list[str] | None = None) -> None:
         _check_free(port, variable)
     if options.fresh:
         _forget()
+    out = _install_console(options.verbose)
     endpoint = f"http://{HOST}:{ports['HERALD_MOTO_PORT']}"
     api_url = f"http://{HOST}:{ports['HERALD_PORT']}"
     env = environment.local_env(
@@ -146,14 +153,15 @@ def main(argv: list[str] | None = None) -> None:
         # Written before the API answers, so whoever sees /health up finds it.
         _write_state(stage, api_url, endpoint, outputs, companions)
         api = _start_api(ports["HERALD_PORT"], env)
+        out.follow(api.stdout)
         _wait_healthy(f"{api_url}/health", api)
-        print(banner.started(api_url, endpoint, companions, standins, resumed), flush=True)
-        print(banner.dashboard(api_url), flush=True)
+        out.say(banner.started(api_url, endpoint, companions, standins, resumed))
+        out.say(banner.dashboard(api_url))
         while api.poll() is None:
             time.sleep(0.5)
-        print(f"chalice local exited with status {api.returncode}", file=sys.stderr)
+        out.say(f"chalice local exited with status {api.returncode}")
     except KeyboardInterrupt:
-        print("\nstopping Herald", file=sys.stderr)
+        out.say("\nstopping Herald")
     finally:
         # A second Ctrl-C or SIGTERM must not cut the cleanup short.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -162,10 +170,24 @@ def main(argv: list[str] | None = None) -> None:
         for stop in reversed(stopping):
             stop()
         STATE_FILE.unlink(missing_ok=True)
+        out.close()  # the API's last lines first
+        sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
 
 
-def _quiet_libraries() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+def _install_console(verbose: bool) -> console.Console:
+    """Everything printed from here on goes through the console (herald/local/console.py)."""
+    out = console.Console(LOCAL_DIR / "logs", verbose)
+    # Before anything builds a logger: powertools' and logging's handlers keep
+    # the stream they found, and the workers' powertools Logger is built on first use.
+    sys.stdout = sys.stderr = out
+    _quiet_libraries(out)
+    return out
+
+
+def _quiet_libraries(stream) -> None:
+    logging.basicConfig(
+        stream=stream, level=logging.INFO, format="%(asctime)s %(name)s %(message)s"
+    )
     # moto's server and Chalice's log every request; keep the console for Herald.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     logging.getLogger("botocore").setLevel(logging.WARNING)
