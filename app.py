@@ -15,6 +15,8 @@ from chalice import Chalice
 from chalicelib.core import observability
 from chalicelib.core.access_routes import blueprint as access_routes
 from chalicelib.core.channels.routes import blueprint as channel_routes
+from chalicelib.core.mail.link_routes import blueprint as mail_link_routes
+from chalicelib.core.mail.routes import blueprint as mail_routes
 from chalicelib.core.routes import blueprint as core_routes
 from chalicelib.dashboard.public_routes import blueprint as public_routes
 from chalicelib.dashboard.routes import blueprint as dashboard_routes
@@ -29,14 +31,13 @@ app.register_middleware(
     observability.middleware(lambda: getattr(app, "lambda_context", None)), "all"
 )
 ROUTES = (core_routes, access_routes, monitor_routes, healthchecks_routes, channel_routes)
-VIEWS = (dashboard_routes, public_routes)
-for blueprint in (*ROUTES, site_routes, subscription_routes, hook_routes, *VIEWS):
+MORE = (site_routes, subscription_routes, hook_routes, mail_routes, mail_link_routes)
+for blueprint in (*ROUTES, *MORE, dashboard_routes, public_routes):
     app.register_blueprint(blueprint)
 
 
 def stage_schedule(name: str, default: str) -> str:
-    """A schedule expression a stage may override with SCHEDULE_<NAME>, read at
-    import: by `chalice package` (herald/packaging.py), the local scheduler, tests."""
+    """A schedule a stage may override with SCHEDULE_<NAME> (read at import)."""
     return os.environ.get(f"SCHEDULE_{name.upper()}", default)
 
 

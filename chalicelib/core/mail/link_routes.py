@@ -1,0 +1,5 @@
+"""The links Herald's mails carry: one-click unsubscribe and mute."""
+
+from chalice import Blueprint
+
+blueprint = Blueprint(__name__)
