@@ -9,6 +9,8 @@ ids and the outbox sends each once.
 import hashlib
 
 from chalicelib.core import outbox
+from chalicelib.core.mail import links
+from chalicelib.core.observability import logger
 from chalicelib.subscriptions import feed, render, store
 
 
@@ -48,8 +50,15 @@ def recipients(subscriber_id: str) -> list[tuple[str, str]]:
 
 
 def build(subscription: dict, pair: dict, items: list, truncated: bool) -> list:
-    mails = []
+    """One mail per recipient who has not unsubscribed (by their best contact:
+    who left at it is not mailed at another), each with its own one-click
+    unsubscribe link, in List-Unsubscribe and at the foot of the body."""
+    mails, left = [], set(subscription.get("unsubscribed", ()))
     for name, address in recipients(subscription["subscriber"]):
+        if address.lower() in left:
+            logger.info("unsubscribed", extra={"to": address, "subscription": subscription["id"]})
+            continue
+        headers = links.list_unsubscribe(links.UNSUBSCRIBE, address, subscription["id"])
         title, text, html = render.notification(
             resource=pair["resource"],
             recipient=name,
@@ -57,6 +66,7 @@ def build(subscription: dict, pair: dict, items: list, truncated: bool) -> list:
             items=items,
             html=subscription["email_format"] == "html",
             truncated=truncated,
+            unsubscribe=links.url(links.UNSUBSCRIBE, address, subscription["id"]),
         )
         window = f"{pair['pk']}|{pair['sk']}|{pair['last_check_time']}|{pair['window_until']}"
         mail_id = hashlib.sha256(f"{window}|{address}".encode()).hexdigest()[:32]
@@ -66,7 +76,7 @@ def build(subscription: dict, pair: dict, items: list, truncated: bool) -> list:
                 subject=title,
                 text=text,
                 html=html,
-                headers={"X-Herald-Subscription": subscription["id"]},
+                headers={"X-Herald-Subscription": subscription["id"], **headers},
                 kind="subscription",
                 id=mail_id,
             )

@@ -88,8 +88,10 @@ def notification(
     items: list[Item],
     html: bool,
     truncated: bool = False,
+    unsubscribe: str | None = None,
 ) -> tuple[str, str, str | None]:
-    """(subject, text, html or None) for one recipient."""
+    """(subject, text, html or None) for one recipient; unsubscribe: their
+    signed one-click link, shown at the foot."""
     title = subject(resource)
     _one_line(recipient, "the recipient's name")
     context = {
@@ -101,6 +103,7 @@ def notification(
         "counts": counts(items),
         "items": items,
         "truncated": truncated,
+        "unsubscribe": unsubscribe,
     }
     environment = _environment()
     text = environment.get_template("notification.txt").render(context)

@@ -1,4 +1,4 @@
-"""/subscribers and /subscriptions (X-Api-Key).
+"""/subscribers and /subscriptions (X-Api-Key), and the unsubscribe links in their mail.
 
 Reads need any key, changes a read-write key. A refused value answers 400
 with {"Code", "Message", "field"}; unknown ids 404; clashes 409.
@@ -75,3 +75,33 @@ def subscription_replace(subscription_id):
 def subscription_delete(subscription_id):
     _store(write=True).delete_subscription(subscription_id)
     return http.reply(204, None)
+
+
+# ---- the unsubscribe link in a notification's mail (no key: the token is signed) ----
+_FORM_POST = {"methods": ["POST"], "content_types": ["*/*"]}
+
+
+def _unsubscribe(token: str, change: str | None):
+    from chalicelib.subscriptions import unsubscribe
+
+    return unsubscribe.answer(token, change)
+
+
+@http.route(blueprint, "/mail/unsubscribe/{token}", methods=["GET"])
+def mail_unsubscribe_page(token):
+    return _unsubscribe(token, None)
+
+
+@http.route(blueprint, "/mail/unsubscribe/{token}", **_FORM_POST)
+def mail_unsubscribe(token):
+    return _unsubscribe(token, "unsubscribe")
+
+
+@http.route(blueprint, "/mail/resubscribe/{token}", methods=["GET"])
+def mail_resubscribe_page(token):
+    return _unsubscribe(token, None)
+
+
+@http.route(blueprint, "/mail/resubscribe/{token}", **_FORM_POST)
+def mail_resubscribe(token):
+    return _unsubscribe(token, "resubscribe")

@@ -9,6 +9,9 @@ Layout (one partition per subscriber and per subscription):
       carries no due_at and is never seen by the checker; a leased pair's
       due_at is its lease expiry, so it reappears by itself if its worker dies.
       subscription_pairs builds these items and guards every write to them.
+  SUBSCRIPTION#<id> / UNSUBSCRIBED#<address>  one per recipient who left by
+      the signed link in a notification (optouts.py); a replaced
+      subscription keeps them, a deleted one takes them along.
 """
 
 import json
@@ -18,7 +21,7 @@ from boto3.dynamodb.conditions import Key
 
 from chalicelib.core import aws, clock
 from chalicelib.core.errors import Conflict, Invalid, NotFound
-from chalicelib.subscriptions import pairs, rules
+from chalicelib.subscriptions import optouts, pairs, rules
 
 TABLE = "SUBSCRIPTIONS_TABLE"
 # Retries of a replacement that raced the cycle (each from a fresh read).
@@ -198,6 +201,8 @@ def load(subscription_id: str) -> dict | None:
     if subscription is None:
         return None
     found = {i["resource"]: i for i in items if i["sk"].startswith("RESOURCE#")}
+    # Read with the rest (the same Query): who left by an unsubscribe link (optouts.py).
+    subscription["unsubscribed"] = sorted(i["address"] for i in items if optouts.is_one(i))
     return {"subscription": subscription, "pairs": found}
 
 
@@ -230,7 +235,8 @@ def get_subscription(subscription_id: str) -> dict:
     loaded = load(subscription_id)
     if loaded is None:
         raise NotFound(f"no subscription {subscription_id!r}")
-    return view(loaded["subscription"], loaded["pairs"])
+    unsubscribed = loaded["subscription"]["unsubscribed"]
+    return {**view(loaded["subscription"], loaded["pairs"]), "unsubscribed": unsubscribed}
 
 
 def list_subscriptions(subscriber: str | None = None) -> list[dict]:
@@ -246,8 +252,9 @@ def delete_subscription(subscription_id: str) -> None:
     loaded = load(subscription_id)
     if loaded is None:
         raise NotFound(f"no subscription {subscription_id!r}")
+    left = [optouts.key(subscription_id, a) for a in loaded["subscription"]["unsubscribed"]]
     with _table().batch_writer() as batch:
-        for item in [loaded["subscription"], *loaded["pairs"].values()]:
+        for item in [loaded["subscription"], *loaded["pairs"].values(), *left]:
             batch.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
 
 

@@ -60,6 +60,7 @@ def test_http_replies_are_built_in_one_place():
         "chalicelib/monitors/testing_page.py",
         "chalicelib/dashboard/render.py",  # HTML, assets, redirects
         "chalicelib/dashboard/badges.py",  # SVG badges
+        "chalicelib/core/mail/pages.py",  # the pages behind the links in mails
     }
 
 
