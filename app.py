@@ -1,11 +1,10 @@
 """Herald: the table of contents.
 
-The app, its middleware, one Blueprint per capability (chalicelib/*/routes.py)
-and the dashboard's, the scheduled and queue handlers and the pings' function
-URL (ping_door). Handlers stay here: Lambda imports the module that declares
-one, and only app.py registers the middleware (aws/chalice issue 1566). Each
-imports its code when it runs, so a cold start pays only for chalice, the
-middleware and the route declarations.
+The app, its middleware, one Blueprint per capability (chalicelib/*/routes.py) and the
+dashboard's, the scheduled and queue handlers and the pings' function URL (ping_door).
+Handlers stay here: Lambda imports the module that declares one, and only app.py registers
+the middleware (aws/chalice issue 1566). Each imports its code when it runs, so a cold
+start pays only for chalice, the middleware and the route declarations.
 """
 
 import os
@@ -47,6 +46,13 @@ def outbox_deliver(event):
     from chalicelib.core import outbox
 
     return outbox.handle(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(queue="mail-events", batch_size=10, name="mail_events")
+def mail_events(event):  # SES's bounces and complaints: the suppression list
+    from chalicelib.core.mail import ses_events
+
+    return ses_events.handle(event.to_dict(), event.context)
 
 
 # ---- heartbeat monitoring --------------------------------------------------------

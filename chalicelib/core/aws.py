@@ -22,6 +22,7 @@ QUEUES = {
     "notify": "NOTIFY_QUEUE",
     "hooks": "HOOKS_QUEUE",
     "wakeups": "WAKEUPS_QUEUE",
+    "mail-events": "MAIL_EVENTS_QUEUE",  # SES's bounces, complaints, deliveries
 }
 
 

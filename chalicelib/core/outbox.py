@@ -6,6 +6,11 @@ claimed under that id, so a message SQS delivers twice is sent once.
 Throttling and transient SES errors are retried with a growing visibility
 timeout; what keeps failing moves to the dead-letter queue by the queue's
 redrive policy.
+
+A mail to an address on the suppression list (chalicelib/core/mail/
+suppressions.py: SES reported it bouncing or complaining) is not sent: it is
+logged, counted, announced as mail.suppressed and dropped. Every send names
+the configuration set (MAIL_CONFIGURATION_SET) whose events feed that list.
 """
 
 import hashlib
@@ -60,6 +65,9 @@ class Mail:
             if "\n" in str(value) or "\r" in str(value):
                 raise ValueError(f"line break in mail header {name}")
             message[name] = value
+        # RFC 3834: no auto-reply to an automatic mail (vacation replies, loops).
+        if "Auto-Submitted" not in message:
+            message["Auto-Submitted"] = "auto-generated"
         message["Date"] = formatdate(usegmt=True)
         # Stable across retries: a receiver can drop a copy sent twice by its Message-ID.
         message["Message-ID"] = message_id(self.id, sender)
@@ -121,6 +129,15 @@ def _deliver(record: dict) -> bool:
         logger.error("outbox message dropped", extra={"error": str(error)})
         count("MailDropped")
         return True
+    # Before the claim: a suppressed mail claims nothing, so once the address
+    # is lifted the same mail id (re-enqueued) still goes out; and the check is
+    # a read, harmless to repeat on a redelivery (mail.suppressed has a fixed id).
+    try:
+        if _suppressed(mail):
+            return True
+    except Exception as error:  # noqa: BLE001 - unknown yet: retried, then dead-lettered
+        _retry_later(record, mail, error)
+        return False
     claim = f"mail:{mail.id}"
     try:
         if not idempotency.claim(claim, ttl=SENT_TTL, **sqs.claimant(record)):
@@ -129,7 +146,7 @@ def _deliver(record: dict) -> bool:
         _retry_later(record, mail, error)
         return False
     try:
-        aws.client("ses").send_raw_email(RawMessage={"Data": raw})
+        aws.client("ses").send_raw_email(RawMessage={"Data": raw}, **_configuration_set())
     except Exception as error:  # noqa: BLE001 - every failure is retried or dead-lettered
         idempotency.release(claim)
         _retry_later(record, mail, error)
@@ -148,6 +165,26 @@ def _claimed_elsewhere(record: dict, mail: Mail, claim: str) -> bool:
         return True
     sqs.retry_later("outbox", record, idempotency.LEASE + random.randint(1, 10))
     return False
+
+
+def _configuration_set() -> dict:
+    """The set whose events feed the suppression list; none where it is not set."""
+    name = os.environ.get("MAIL_CONFIGURATION_SET")
+    return {"ConfigurationSetName": name} if name else {}
+
+
+def _suppressed(mail: Mail) -> bool:
+    """True (and told) when the mail's address is on the suppression list."""
+    from chalicelib.core.mail import suppressions
+
+    entry = suppressions.is_suppressed(mail.to)
+    if entry is None:
+        return False
+    details = {"mail_id": mail.id, "kind": mail.kind, "reason": entry.get("reason")}
+    logger.warning("mail suppressed", extra={**details, "to": mail.to})
+    count("MailSuppressed")
+    events.emit("mail.suppressed", mail.to, details, event_id=f"mail-suppressed:{mail.id}")
+    return True
 
 
 def _announce(mail: Mail) -> None:

@@ -5,6 +5,7 @@ from herald.cli import (
     core,
     healthchecks,
     hooks,
+    mail,
     monitors,
     ping_keys,
     sites,
@@ -24,6 +25,7 @@ for _group in (
     hooks.hook,
     users.users,
     status_pages.status_pages,
+    mail.mail,
 ):
     main.add_command(_group)
 

@@ -3,7 +3,7 @@
 The same template a real deployment merges into its SAM template is deployed
 here through CloudFormation, so tests and local mode can never drift from
 production's tables and queues. What moto's CloudFormation leaves out is
-applied through the ordinary API (see apply_ttl).
+applied through the ordinary API (see apply_ttl, apply_mail_events).
 
 With dynamodb_endpoint (DynamoDB Local, herald/local/dynamodb_local.py) the
 tables are created there from the same template, and moto gets the template
@@ -21,6 +21,13 @@ import yaml
 from herald.environment import ROOT
 
 TEMPLATE = ROOT / "infra" / "resources.yaml"
+# Types moto's CloudFormation skips (with a warning) that Herald needs there:
+# taken out of the template and made through their APIs (apply_mail_events).
+BY_API = {
+    "AWS::SES::ConfigurationSet",
+    "AWS::SES::ConfigurationSetEventDestination",
+    "AWS::SNS::Subscription",
+}
 
 
 def load_template(path: Path = TEMPLATE) -> dict:
@@ -44,9 +51,11 @@ def deploy(
 
         tables = dynamodb_local.create_tables(stage, dynamodb_endpoint, template)
         template = without(template, set(tables))
-    outputs = {**_create_stack(stage, template, visibility_seconds), **tables}
+    by_api = {name for name, body in template["Resources"].items() if body["Type"] in BY_API}
+    outputs = {**_create_stack(stage, without(template, by_api), visibility_seconds), **tables}
     if dynamodb_endpoint is None:
         apply_ttl(template, outputs)
+    apply_mail_events(template, outputs)
     verify_sender()
     return outputs
 
@@ -134,6 +143,34 @@ def apply_ttl(template: dict, outputs: dict[str, str]) -> None:
                     "Enabled": ttl["Enabled"],
                 },
             )
+
+
+def apply_mail_events(template: dict, outputs: dict[str, str]) -> None:
+    """The configuration set, its event destination and the topic's queue
+    subscription, as the template has them (moto's CloudFormation has none)."""
+    resources = template["Resources"]
+    destination = resources["MailEventsDestination"]["Properties"]["EventDestination"]
+    ses, sns, sqs = boto3.client("ses"), boto3.client("sns"), boto3.client("sqs")
+    name = outputs["MailConfigurationSet"]
+    ses.create_configuration_set(ConfigurationSet={"Name": name})
+    ses.create_configuration_set_event_destination(
+        ConfigurationSetName=name,
+        EventDestination={
+            "Name": destination["Name"],
+            "Enabled": destination["Enabled"],
+            "MatchingEventTypes": destination["MatchingEventTypes"],
+            "SNSDestination": {"TopicARN": outputs["MailEventsTopic"]},
+        },
+    )
+    subscription = resources["MailEventsSubscription"]["Properties"]
+    url = sqs.get_queue_url(QueueName=outputs["MailEventsQueue"])["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]
+    sns.subscribe(
+        TopicArn=outputs["MailEventsTopic"],
+        Protocol=subscription["Protocol"],
+        Endpoint=arn["QueueArn"],
+        Attributes={"RawMessageDelivery": str(subscription["RawMessageDelivery"]).lower()},
+    )
 
 
 def verify_sender() -> None:

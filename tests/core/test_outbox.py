@@ -151,3 +151,24 @@ def test_a_poison_message_is_dropped_alone_and_the_good_ones_are_sent(app):
         "ok1@example.org",
         "ok2@example.org",
     ]
+
+
+def test_it_marks_every_mail_auto_submitted_unless_told_otherwise():
+    plain = outbox.Mail(to="a@example.org", subject="s", text="t").mime("h@example.com")
+    assert plain["Auto-Submitted"] == "auto-generated"
+    own = outbox.Mail(to="a@example.org", subject="s", text="t", headers={"Auto-Submitted": "no"})
+    assert own.mime("h@example.com").get_all("Auto-Submitted") == ["no"]
+
+
+def test_it_sends_through_the_configuration_set_when_one_is_named(app, monkeypatch):
+    from chalicelib.core import aws as clients
+
+    calls = []
+    clients.client("ses").meta.events.register(
+        "provide-client-params.ses.SendRawEmail", lambda params, **kw: calls.append(dict(params))
+    )
+    body = json.dumps(asdict(outbox.Mail(to="a@example.org", subject="s", text="t")))
+    outbox.handle(sqs_event([body]))
+    monkeypatch.delenv("MAIL_CONFIGURATION_SET")
+    outbox.handle(sqs_event([json.dumps(asdict(outbox.Mail(to="b@x.org", subject="s", text="t")))]))
+    assert [c.get("ConfigurationSetName") for c in calls] == ["herald-dev-mail", None]

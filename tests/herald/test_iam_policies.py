@@ -19,6 +19,7 @@ from tests.herald import iam_calls
 FUNCTIONS = [
     "api_handler",
     "outbox_deliver",
+    "mail_events",
     "check_monitors",
     "send_digests",
     "send_profile_status",
@@ -130,6 +131,8 @@ def _scenario(recorder, clock, feed) -> None:
         fire(app, "check_subscriptions")
         drain("notify_subscribers")
         drain("outbox_deliver")
+        _bounce_and_deliver()
+        drain("mail_events")
         with recorder.running("api_handler"):
             _read_and_delete(client.http, key)
             door_key = ok(client.http.post("/ping-keys", headers=key, body=b'{"label": "door"}'))
@@ -292,7 +295,17 @@ def _use_channels(send) -> None:
     send("DELETE", f"/channels/{slack['id']}")
 
 
+def _bounce_and_deliver() -> None:
+    """Issue 17: SES's events through the topic (a bounce suppresses, a delivery resets)."""
+    from herald.local import bounces
+
+    bounces.publish(bounces.event("gone@example.com", "iam-1", kind="bounce"))
+    bounces.publish(bounces.event("ops@example.com", "iam-2", kind="delivery"))
+
+
 def _read_and_delete(http, key) -> None:
+    ok(http.get("/suppressions", headers=key))
+    ok(http.delete("/suppressions/gone%40example.com", headers=key))
     runs = ok(http.get("/runs", headers=key))
     ok(http.get(f"/runs/{runs['runs'][0]['id']}", headers=key))
     ok(http.get("/subscribers", headers=key))
@@ -323,6 +336,8 @@ UNWALKED = {
         "sns:Publish",  # testing an SNS channel: the account's own topics
     },
     "outbox_deliver": NOT_EXERCISED["claims"] | NOT_EXERCISED["retries"],
+    # a claim's read-back and release; the operator's notice (no OPERATOR_EMAIL here)
+    "mail_events": {"dynamodb:GetItem", "sqs:GetQueueUrl", "sqs:SendMessage"},
     "check_monitors": {"dynamodb:GetItem", "kms:Decrypt"},
     "send_digests": {"dynamodb:GetItem", "events:PutEvents", "sqs:GetQueueUrl", "kms:Decrypt"},
     "send_profile_status": {
