@@ -165,6 +165,10 @@ def _claim(item: dict, kind: str, now: float) -> dict | None:
 def _opening(item: dict, kind: str, now: float, notice: dict) -> dict:
     """What a down, fail or long notice writes; the first of an outage flips it."""
     sets = {"last_alert": _d(now), "status": "down"}
+    if kind == "fail" and item.get("status") == "up":
+        # Told only after a success landed (its ping's telling died): up it stays,
+        # or its recovery goes untold and the next failure joins this outage.
+        del sets["status"]
     if kind == "fail":
         notice["fail_at"] = item["fail_news_at"]
         notice["streak"] = int(item.get("fail_streak", 1))

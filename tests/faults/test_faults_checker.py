@@ -423,3 +423,25 @@ def test_a_recovery_not_yet_told_survives_a_failure_seconds_later_whose_telling_
         _check(client, tally)
         Lambda("outbox", outbox.handle).drain()
     assert not _verdict("recovery-then-failure", [plan], tally, end=720)
+
+
+def test_a_failure_told_only_after_its_recovery_ping_is_followed_by_that_recovery(client, clock):
+    # The scenario's find (seed 8): the failure's ping died before telling it
+    # and the checker's claim was refused, so the recovery's ping told the
+    # failure first; that claim marked the monitor down again, its recovery
+    # went untold, and the next failure joined the old outage: two notices lost.
+    plan, tally = Plan("backup", "failing", ["ops@example.org"]), Counter()
+    path, faults = _create([plan])[plan.name], Faults(0).install()
+    for at, kind in ((10, "success"), (513, "fail"), (655, "success"), (990, "fail")):
+        # The failure's ping dies telling it (its read refused), and no checker runs before 655.
+        faults.rules = [Rule("dynamodb", ("GetItem",), "before")] if at == 513 else []
+        _at(clock, at)
+        _ping(client, path, plan, at, kind, tally)
+    faults.rules = []
+    for at in (1020, 1080, 1345):
+        _at(clock, at)
+        if at == 1345:
+            _ping(client, path, plan, at, "success", tally)
+        _check(client, tally)
+        Lambda("outbox", outbox.handle).drain()
+    assert not _verdict("failure-told-after-its-recovery", [plan], tally, end=1345)
