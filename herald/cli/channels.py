@@ -1,6 +1,7 @@
 """Command line: alert channels (Slack, Teams, PagerDuty, ...): create, list, test.
 
 herald channels create KIND NAME -c key=value ...   (secrets are shown once, as hints after)
+herald channels update ID [--name NAME] [-c key=value ...]   (the given settings replaced)
 herald channels list | test ID | deliveries ID | enable ID | disable ID | delete ID
 herald channels default ID [--off]   (told by every monitor that names no channels)
 herald channels quiet ID --window JSON | --off;  herald channels critical ID [--off]
@@ -13,8 +14,8 @@ from herald.cli import base
 
 @click.group("channels")
 def channels() -> None:
-    """Alert channels: create, list, test, deliveries, enable, disable, default, quiet,
-    critical, delete."""
+    """Alert channels: create, update, list, test, deliveries, enable, disable, default,
+    quiet, critical, delete."""
 
 
 def _config(pairs: tuple[str, ...]) -> dict:
@@ -72,7 +73,28 @@ def create(ctx: click.Context, kind: str, name: str, pairs: tuple[str, ...], def
         record = store.create(kind, name, config, default=default)
     except Invalid as error:
         raise click.ClickException(str(error)) from None
-    _show(store.view(record))
+    view = store.view(record)
+    _show(view)
+    # A secret Herald made (a web-hook's signing secret) exists nowhere else
+    # the user can read: this is their one chance to copy it to the receiver.
+    for key, value in sorted(view.get("shown_once", {}).items()):
+        click.echo(f"{key}: {value}")
+        click.echo(f"(the {key} is shown only now; afterwards only its last four characters)")
+
+
+@channels.command("update")
+@click.argument("channel_id")
+@click.option("--name", default=None, help="A new name.")
+@click.option("-c", "--config", "pairs", multiple=True, help="A setting to replace: url=...")
+@click.pass_context
+def update(ctx: click.Context, channel_id: str, name: str | None, pairs: tuple[str, ...]):
+    """Rename the channel or replace some of its settings (the others are kept)."""
+    changes = {"config": _config(pairs)} if pairs else {}
+    if name is not None:
+        changes["name"] = name
+    if not changes:
+        raise click.UsageError("give --name or -c key=value (or both)")
+    _patch(ctx, channel_id, changes)
 
 
 @channels.command("list")

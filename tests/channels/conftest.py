@@ -1,6 +1,11 @@
 """Fixtures for channels: the outbox and its mail (as the monitors' tests have
-them), and the hooks queue with a loopback endpoint (as the hooks' tests have
-them: channel deliveries ride that queue)."""
+them), the hooks queue with a loopback endpoint (as the hooks' tests have
+them: channel deliveries ride that queue), the API, and the channel
+stand-ins of `make run` over loopback (as tests/herald/ use them)."""
+
+import json
+
+import pytest
 
 from tests.hooks.conftest import dead_letters, drain, endpoint, local_mode
 from tests.monitors.conftest import deliver_outbox, ping, run_checker, sent_mail
@@ -15,3 +20,25 @@ __all__ = [
     "run_checker",
     "sent_mail",
 ]
+
+
+@pytest.fixture
+def send(client, api_key):
+    """send(method, path, body=None, key=None): one API request, JSON in and out."""
+
+    def do(method, path, body=None, key=None):
+        headers = {**(key or api_key), "Content-Type": "application/json"}
+        payload = b"" if body is None else json.dumps(body).encode()
+        return client.http.request(method, path, headers=headers, body=payload)
+
+    return do
+
+
+@pytest.fixture
+def standins(local_mode):
+    """The channel stand-ins on a free loopback port, stopped after the test."""
+    from herald.local import channel_standins
+
+    server = channel_standins.start(0)
+    yield server
+    server.stop()

@@ -5,16 +5,6 @@ import json
 import pytest
 
 
-@pytest.fixture
-def send(client, api_key):
-    def do(method, path, body=None, key=None):
-        headers = {**(key or api_key), "Content-Type": "application/json"}
-        payload = b"" if body is None else json.dumps(body).encode()
-        return client.http.request(method, path, headers=headers, body=payload)
-
-    return do
-
-
 def _ssm_value(channel_id: str) -> dict:
     import boto3
 
@@ -197,3 +187,41 @@ def test_it_takes_another_vendor_endpoint_only_where_the_operator_allows_it(send
     assert refused.status_code == 400 and "config.api_url" in refused.json_body["Message"]
     monkeypatch.setenv("CHANNELS_ALLOW_API_URL", "1")
     assert send("POST", "/channels", body).status_code == 201
+
+
+def test_it_returns_a_generated_webhook_secret_once_then_only_its_hint(send):
+    body = {"kind": "webhook", "name": "receiver", "config": {"url": "https://hooks.example/in"}}
+    created = send("POST", "/channels", body)
+    assert created.status_code == 201, created.json_body
+    secret = created.json_body["shown_once"]["secret"]
+    assert secret.startswith("whsec_") and len(secret) > 40
+    path = f"/channels/{created.json_body['id']}"
+    for shown in (send("GET", path).json_body, send("GET", "/channels").json_body["channels"][0]):
+        assert "shown_once" not in shown and secret not in json.dumps(shown)
+        assert shown["config"]["secret"] == "..." + secret[-4:]
+    assert secret not in _table_text()
+
+
+def test_it_keeps_time_code_and_duration_of_each_attempt_for_30_days(send, endpoint, clock):
+    import boto3
+
+    from chalicelib.core import aws
+    from chalicelib.core import clock as herald_clock
+
+    body = {"kind": "slack", "name": "alerts", "config": {"url": endpoint.url}}
+    channel_id = send("POST", "/channels", body).json_body["id"]
+    assert send("POST", f"/channels/{channel_id}/test").json_body["status"] == "sent"
+    path = f"/channels/{channel_id}/deliveries"
+    [entry] = send("GET", path).json_body["deliveries"]
+    assert entry["time"] == herald_clock.iso(herald_clock.now())
+    assert entry["code"] == 200 and isinstance(entry["duration_ms"], int)
+    [item] = boto3.client("dynamodb").query(
+        TableName=aws.table("CORE_TABLE").name,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": f"CHANLOG#{channel_id}"}},
+    )["Items"]
+    assert int(item["expires_at"]["N"]) == int(herald_clock.epoch()) + 30 * 86400
+    clock.shift(29 * 86400)
+    assert len(send("GET", path).json_body["deliveries"]) == 1
+    clock.shift(2 * 86400)  # past 30 days: DynamoDB's TTL may not have run yet
+    assert send("GET", path).json_body["deliveries"] == []

@@ -4,7 +4,9 @@ send() is the one way a notice reaches a channel's service: the kind renders
 it, the one outgoing HTTP client (SSRF guard; loopback only in local mode)
 or SNS carries it, and the attempt is logged under the channel (time,
 outcome, answer code, duration) for LOG_DAYS through DynamoDB's TTL.
-E-mail channels hand their mails to the outbox, which sends each id once.
+E-mail channels hand their mails to the outbox, which sends each id once:
+their alerts come through here too (telling.py), so every attempt of every
+kind is in the log.
 """
 
 import os
@@ -41,7 +43,7 @@ def send(record: dict, notice) -> Outcome:
     config = store.config_of(record)
     started = time.monotonic()
     if record["kind"] == "email":
-        outcome = _mail(config, notice)
+        outcome = _mail(config, notice, record["id"])
     else:
         outcome = _request(record["kind"], config, notice)
     elapsed = int((time.monotonic() - started) * 1000)
@@ -74,10 +76,12 @@ def _scrubbed(answer: str, kind: str, config: dict) -> str:
     return answer
 
 
-def _mail(config: dict, notice) -> Outcome:
+def _mail(config: dict, notice, channel_id: str) -> Outcome:
     from chalicelib.core.channels import email
 
-    email.send({"kind": "email", "recipients": config["recipients"]}, notice)
+    # Tagged with the channel's id: its mails' ids differ from a monitor's own
+    # recipients' (email.send), and stay what they were when telling.py sent them.
+    email.send({"kind": "email", "recipients": config["recipients"]}, notice, tag=channel_id)
     return Outcome(True, "queued", answer=f"{len(config['recipients'])} mails on the outbox")
 
 

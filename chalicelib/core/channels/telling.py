@@ -1,13 +1,14 @@
 """Telling a notice to channels: the ones named, or the deployment's defaults.
 
-E-mail channels' mails go to the outbox at once; every other channel gets
+E-mail channels' mails go to the outbox at once (sending.send, which logs
+them); every other channel gets
 one delivery message, all in one batch send (chalicelib/core/channels/
 delivery.py). Every id is fixed by the notice, so a notice told twice (the
 ping and the checker, a retried subscription window) is delivered once per
 channel. Monitors and subscriptions both tell through here.
 """
 
-from chalicelib.core.channels import delivery, email, store
+from chalicelib.core.channels import delivery, sending, store
 
 
 def tell(notice, channel_ids: list[str] | None, *, skip_critical: bool = False) -> int:
@@ -47,6 +48,8 @@ def records(channel_ids: list[str] | None) -> list[dict]:
 def hand(record: dict, notice) -> None:
     """One channel, now: a mail to the outbox, or a delivery message."""
     if record["kind"] == "email":
-        email.send(record["config"], notice, tag=record["id"])
+        # Through sending.send, the one way a notice reaches a channel: the
+        # attempt ("queued") is in the channel's delivery log like any other.
+        sending.send(record, notice)
     else:
         delivery.enqueue(notice, [record["id"]])
