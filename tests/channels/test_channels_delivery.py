@@ -118,3 +118,27 @@ def test_it_refuses_a_monitor_naming_a_channel_that_does_not_exist(client, api_k
     body = {"timeout": 300, "channels": ["0123456789abcdef"]}
     reply = client.http.put("/monitors/x", headers=api_key, body=json.dumps(body))
     assert reply.status_code == 400 and "monitor.channels" in json.loads(reply.body)["Message"]
+
+
+def test_it_logs_an_email_channels_alerts_in_its_delivery_log(
+    aws, ping, run_checker, clock, deliver_outbox, sent_mail, client, api_key
+):
+    from chalicelib.core.channels import store
+    from chalicelib.monitors import admin
+    from chalicelib.monitors import store as monitors
+
+    team = store.create("email", "team", {"recipients": ["team@example.com"]})
+    admin.upsert("backup", {"timeout": 300, "grace": 60, "channels": [team["id"]]})
+    item = monitors.get("backup")
+    ping({"name": "backup", "uuid": monitors.uuid_for("backup", monitors.generation(item))})
+    clock.shift(361)
+    run_checker()
+    run_checker()  # a second look at the same outage tells nobody again
+    deliver_outbox()
+    assert [(m["To"], m["Subject"]) for m in sent_mail()] == [
+        ("team@example.com", "backup disconnection detected")
+    ]
+    reply = client.http.get(f"/channels/{team['id']}/deliveries", headers=api_key)
+    log = json.loads(reply.body)["deliveries"]
+    assert [entry["status"] for entry in log] == ["queued"]
+    assert "1 mails on the outbox" in log[0]["answer"]
