@@ -95,7 +95,7 @@ def test_every_queue_shows_a_message_again_only_after_6x_its_consumers_timeout(p
             checked += 1
     from herald.local.invoke import queue_handlers
 
-    assert checked == len(queue_handlers(environment.import_app())) == 5
+    assert checked == len(queue_handlers(environment.import_app())) == 6
 
 
 def test_each_function_has_its_own_policy_file(packaged):
@@ -127,6 +127,14 @@ def test_every_alarm_notifies_the_alarm_topic(packaged):
     assert topic["Condition"] == "CreateAlarmTopic"
     subscription = template["Resources"]["AlarmEmailSubscription"]
     assert subscription["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"}
+
+
+def test_the_operator_herald_mails_is_the_alarm_address(packaged):
+    # A disabled channel or a suppressed address is mailed to OPERATOR_EMAIL:
+    # unset in a stock deployment, nobody would hear of either.
+    _stage, _path, template = packaged
+    variables = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert variables["OPERATOR_EMAIL"] == {"Ref": "AlarmEmail"}
 
 
 def _alarms_on(template: dict, namespace: str, metric: str) -> dict:
