@@ -38,7 +38,13 @@ def target(ctx: click.Context) -> Target:
     """The connected target, created on first use by a subcommand."""
     root = ctx.find_root()
     if "target" not in root.obj:
+        import os
+
         root.obj["target"] = connect(root.obj["stage"])
+        # The code a command runs logs as a Lambda would (JSON, on stdout): its
+        # INFO records would mix with the command's output. The stage's level
+        # (connect() sets it) is for its functions, not for this terminal.
+        os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
     return root.obj["target"]
 
 
