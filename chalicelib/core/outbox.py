@@ -21,6 +21,7 @@ import re
 import uuid
 from dataclasses import asdict, dataclass, field
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.utils import formataddr, formatdate, parseaddr
 
 from chalicelib.core import aws, events, idempotency, sqs
@@ -43,6 +44,21 @@ RETRYABLE = {
 MAX_ID = 200  # a mail id becomes part of a DynamoDB key (2 KB at most)
 
 
+class _Policy(EmailPolicy):
+    """Python's folding turns a URI longer than a line into RFC 2047 encoded
+    words (=?utf-8?q?...), which no mail client reads as a link: List-Unsubscribe
+    (RFC 2369) is folded between its <URI>s only, each kept whole."""
+
+    def fold_binary(self, name, value):
+        text = str(value)
+        if name.lower() != "list-unsubscribe" or not text.isascii():
+            return super().fold_binary(name, value)
+        return f"{name}: {text.replace('>, <', '>,' + self.linesep + ' <')}{self.linesep}".encode()
+
+
+POLICY = _Policy()
+
+
 @dataclass
 class Mail:
     to: str
@@ -55,7 +71,7 @@ class Mail:
 
     def mime(self, sender: str) -> EmailMessage:
         """The MIME message; raises ValueError on a header with a line break."""
-        message = EmailMessage()
+        message = EmailMessage(policy=POLICY)
         for name, value in (
             ("From", sender),
             ("To", self.to),

@@ -172,3 +172,14 @@ def test_it_sends_through_the_configuration_set_when_one_is_named(app, monkeypat
     monkeypatch.delenv("MAIL_CONFIGURATION_SET")
     outbox.handle(sqs_event([json.dumps(asdict(outbox.Mail(to="b@x.org", subject="s", text="t")))]))
     assert [c.get("ConfigurationSetName") for c in calls] == ["herald-dev-mail", None]
+
+
+def test_it_keeps_a_long_list_unsubscribe_url_whole_so_mail_clients_offer_it():
+    url = "https://abc123.execute-api.eu-west-1.amazonaws.com/api/mail/unsubscribe/" + "x" * 90
+    header = f"<{url}>, <mailto:ops@example.org?subject=unsubscribe>"
+    mail = outbox.Mail(to="a@example.org", subject="caf\u00e9 " * 30, text="t",
+                       headers={"List-Unsubscribe": header})  # fmt: skip
+    raw = mail.mime("h@example.com").as_bytes()
+    assert f"List-Unsubscribe: <{url}>,\n <mailto:".encode() in raw  # folded between URIs only
+    assert " ".join(message_from_bytes(raw)["List-Unsubscribe"].split()) == header
+    assert b"Subject: =?utf-8?" in raw  # other headers folded and encoded as before
