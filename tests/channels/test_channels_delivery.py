@@ -5,6 +5,8 @@ import json
 
 import pytest
 
+from tests.helpers import text_of
+
 
 @pytest.fixture
 def slack(endpoint):
@@ -97,6 +99,8 @@ def test_it_disables_a_channel_that_keeps_refusing_and_tells_the_operator(
     assert shown["enabled"] is False and "refused 3 times" in shown["disabled_reason"]
     deliver_outbox()
     assert [m["Subject"] for m in sent_mail()] == ["Herald disabled the slack channel alerts"]
+    told = " ".join(text_of(sent_mail()[0]).split())
+    assert f"herald channels update {slack['id']} -c KEY=VALUE" in told  # what to do about it
     store.update(slack["id"], {"enabled": True})
     assert store.get(slack["id"]).get("refusals") is None
 

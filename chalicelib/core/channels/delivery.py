@@ -157,8 +157,9 @@ def _tell_operator(channel: dict, reason: str) -> None:
         subject=f"Herald disabled the {channel['kind']} channel {channel['name']}",
         text=(
             f"The {channel['kind']} channel {channel['name']!r} ({channel['id']}) was "
-            f"disabled: {reason}.\n\nFix its settings (herald channels ...) and enable "
-            "it again; alerts meant for it are not delivered meanwhile.\n"
+            f"disabled: {reason}.\n\nFix its settings (herald channels update "
+            f"{channel['id']} -c KEY=VALUE) and enable it again (herald channels enable "
+            f"{channel['id']}); alerts meant for it are not delivered meanwhile.\n"
         ),
         kind="channel.disabled",
         id=f"channel-disabled-{channel['id']}-{int(channel.get('rev', 0))}",
