@@ -37,7 +37,7 @@ test: $(BIN)/.installed browser
 test-dynamodb-local: $(BIN)/.installed
 	HERALD_DYNAMODB=local $(BIN)/pytest --ignore-glob='*_browser.py' \
 	  tests/monitors tests/sites tests/subscriptions tests/hooks tests/channels \
-	  tests/faults tests/dashboard tests/herald/test_dynamodb_local.py \
+	  tests/faults tests/dashboard tests/mail tests/herald/test_dynamodb_local.py \
 	  tests/core/test_idempotency.py tests/core/test_auth.py tests/core/test_access_api.py \
 	  tests/core/test_outbox.py tests/core/test_health.py
 
