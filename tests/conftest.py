@@ -147,6 +147,19 @@ def api_key(aws):
 
 
 @pytest.fixture
+def send(client, api_key):
+    """send(method, path, body=None, key=None): one API request, JSON in and out."""
+    import json
+
+    def do(method, path, body=None, key=None):
+        headers = {**(key or api_key), "Content-Type": "application/json"}
+        payload = b"" if body is None else json.dumps(body).encode()
+        return client.http.request(method, path, headers=headers, body=payload)
+
+    return do
+
+
+@pytest.fixture
 def read_only_key(aws):
     from chalicelib.core import auth
 

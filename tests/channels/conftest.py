@@ -3,8 +3,6 @@ them), the hooks queue with a loopback endpoint (as the hooks' tests have
 them: channel deliveries ride that queue), the API, and the channel
 stand-ins of `make run` over loopback (as tests/herald/ use them)."""
 
-import json
-
 import pytest
 
 from tests.hooks.conftest import dead_letters, drain, endpoint, local_mode
@@ -20,18 +18,6 @@ __all__ = [
     "run_checker",
     "sent_mail",
 ]
-
-
-@pytest.fixture
-def send(client, api_key):
-    """send(method, path, body=None, key=None): one API request, JSON in and out."""
-
-    def do(method, path, body=None, key=None):
-        headers = {**(key or api_key), "Content-Type": "application/json"}
-        payload = b"" if body is None else json.dumps(body).encode()
-        return client.http.request(method, path, headers=headers, body=payload)
-
-    return do
 
 
 @pytest.fixture

@@ -8,16 +8,6 @@ from tests.dashboard.conftest import PASSWORD, sign_in
 
 
 @pytest.fixture
-def send(client, api_key):
-    def do(method, path, body=None, key=None):
-        headers = {**(key or api_key), "Content-Type": "application/json"}
-        payload = b"" if body is None else json.dumps(body).encode()
-        return client.http.request(method, path, headers=headers, body=payload)
-
-    return do
-
-
-@pytest.fixture
 def admin_session(client, clock):
     """A signed-in admin, with a second admin beside it (so it is not the last)."""
     from chalicelib.core import accounts
