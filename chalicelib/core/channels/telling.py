@@ -11,17 +11,18 @@ channel. Monitors and subscriptions both tell through here.
 from chalicelib.core.channels import delivery, sending, store
 
 
-def tell(notice, channel_ids: list[str] | None, *, skip_critical: bool = False) -> int:
+def tell(notice, channel_ids: list[str] | None, *, skip_critical: bool = False, found=None) -> int:
     """Hand notice to each enabled channel; None: the default channels.
     Returns how many were told (a channel in its quiet hours holds it:
     quiet.py). skip_critical: not to critical channels, told at once of what
     a monitor's quiet hours held (chalicelib/monitors/live.py). One read
-    either way: a BatchGetItem of the named ones, or the Query of the defaults."""
+    either way: a BatchGetItem of the named ones, or the Query of the defaults;
+    none when the caller read them already (found: records(channel_ids))."""
     from chalicelib.core import clock
     from chalicelib.core.channels import quiet
 
     queued, handed, now = [], 0, clock.epoch()
-    for record in records(channel_ids):
+    for record in records(channel_ids) if found is None else found:
         if not record.get("enabled", True) or (skip_critical and record.get("critical")):
             continue  # disabled since, or told already
         until = quiet.held_until(record, notice, now)
