@@ -100,7 +100,7 @@ def status():
 
 
 def one(request, account, name: str):
-    from chalicelib.monitors import logs, rules
+    from chalicelib.monitors import logs, mail_warnings, rules
 
     item = store.get(name)
     if item is None:
@@ -129,6 +129,7 @@ def one(request, account, name: str):
         day=day.isoformat(),
         snippets=_snippets(view),
         told=_told(item),
+        mail=mail_warnings.shown(item),  # the API's mail_warnings and deliverable
     )
     return render.html("monitor.html", **context)
 

@@ -99,10 +99,10 @@ def monitors_create():
 
 @http.route(blueprint, "/monitors/{name}", methods=["GET"])
 def monitors_get(name):
-    from chalicelib.monitors import store
+    from chalicelib.monitors import mail_warnings, store
 
-    base = _urls_base(blueprint.current_request)
-    return store.view(_found(unquote(name)), base)
+    base, item = _urls_base(blueprint.current_request), _found(unquote(name))
+    return {**store.view(item, base), **mail_warnings.shown(item)}
 
 
 @http.route(blueprint, "/monitors/{name}", methods=["PUT"])

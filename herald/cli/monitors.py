@@ -1,4 +1,4 @@
-"""Command line: Heartbeat monitors: create, import, list, urls, flips, pause, resume,
+"""Command line: Heartbeat monitors: create, import, list, get, urls, flips, pause, resume,
 snooze, rotate-key, delete; maintenance windows per tag."""
 
 import json
@@ -11,7 +11,7 @@ from herald.cli import base
 
 @click.group("monitors")
 def monitors() -> None:
-    """Heartbeat monitors: create, import, list, urls, flips, pause, resume, snooze,
+    """Heartbeat monitors: create, import, list, get, urls, flips, pause, resume, snooze,
     rotate-key, delete; maintenance windows per tag."""
 
 
@@ -233,6 +233,23 @@ def create(ctx: click.Context, name: str, no_channels: bool, default_channels: b
         raise click.ClickException(str(error)) from None
     click.echo(f"{name}: {outcome} ({schedule.describe(item)})")
     _print_urls(item, _base())
+
+
+@monitors.command("get")
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (as GET /monitors/NAME).")
+@click.pass_context
+def get(ctx: click.Context, name: str, as_json: bool) -> None:
+    """NAME's state, and warnings about its mail (suppressed or muted addresses)."""
+    item = _found(ctx, name)
+    from chalicelib.monitors import mail_warnings, store
+
+    view = {**store.view(item, None), **mail_warnings.shown(item)}
+    if as_json:
+        click.echo(json.dumps(view, indent=2, default=str))
+        return
+    head = f"{view['name']}: {view['status']}, last ping {view['last_ping'] or '-'}"
+    click.echo("\n".join([head, *(f"  warning: {w}" for w in view["mail_warnings"])]))
 
 
 @monitors.command("urls")

@@ -47,9 +47,7 @@ def down(make_monitor, ping, run_checker, drain, clock, endpoint):  # noqa: F811
     return run
 
 
-def test_it_tells_the_default_channel_once_when_every_recipient_is_suppressed(
-    slack, down, caplog
-):
+def test_it_tells_the_default_channel_once_when_every_recipient_is_suppressed(slack, down, caplog):
     slack("ops", default=True)
     _suppress(OPS)
     with caplog.at_level(logging.INFO):
