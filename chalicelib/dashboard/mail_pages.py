@@ -20,6 +20,13 @@ from chalicelib.dashboard import guard, render
 NAME = re.compile(r"[0-9]{4,8}-[A-Za-z0-9._-]{1,80}")
 LISTED = 200
 SHOWN_HEADERS = ("From", "To", "Cc", "Reply-To", "Subject", "Date", "Message-ID")
+# What each simulate button publishes, and the page's note after it.
+SIMULATED = {
+    "bounce": "Published a permanent bounce: make run's worker puts the address on the "
+    "suppression list (herald mail suppressions).",
+    "complaint": "Published a complaint: make run's worker puts the address on the "
+    "suppression list (herald mail suppressions).",
+}
 
 
 def folder() -> Path | None:
@@ -60,8 +67,38 @@ def mail(request, account):
     if where is not None:
         found = sorted(_files(where).items(), key=lambda pair: (_mtime(pair[1]), pair[0]))
         rows = [_summary(name, path) for name, path in reversed(found[-LISTED:])]
-    context = guard.context(account, "/mail", messages=rows, folder=where, listed=LISTED)
+    done = (request.query_params or {}).get("simulated")
+    notice = SIMULATED.get(done) if isinstance(done, str) else None
+    context = guard.context(
+        account, "/mail", messages=rows, folder=where, listed=LISTED, notice=notice
+    )
     return render.html("mail.html", **context)
+
+
+def simulate(request, account, message: str):
+    """POST: SES's bounce or complaint for a captured mail, on the mail-events
+    topic as `herald mail bounce` publishes it (core/mail/local_events.py)."""
+    from chalicelib.core import http, sessions
+    from chalicelib.core.mail import local_events
+
+    # sections.py checks too: nothing here may run outside local mode.
+    if not settings.local_mode():
+        raise errors.NotFound("captured mail is shown in local mode only")
+    fields = http.form_body(request)
+    sessions.check_csrf(account, fields.get("csrf"))
+    kind = fields.get("kind")
+    if kind not in SIMULATED:
+        raise errors.Invalid("kind: bounce or complaint")
+    where = folder()
+    path = _files(where).get(message) if where and NAME.fullmatch(message or "") else None
+    if path is None:
+        raise errors.NotFound("no captured message of that name")
+    try:
+        recipient, mail_id = local_events.of_message(path.read_bytes())
+    except ValueError:
+        raise errors.Invalid("this message has no To or no Herald Message-ID") from None
+    local_events.publish(local_events.event(recipient, mail_id, kind=kind))
+    return render.redirect(f"/dashboard/mail?simulated={kind}")
 
 
 def _mtime(path: Path) -> float:

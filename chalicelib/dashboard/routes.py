@@ -114,6 +114,13 @@ def dashboard_mail_message(request, account, message):
     return sections.mail_message(request, account, message)
 
 
+@_page("/dashboard/mail/{message}/simulate", "POST")
+def dashboard_mail_simulate(request, account, message):
+    from chalicelib.dashboard import sections
+
+    return sections.mail_simulate(request, account, message)
+
+
 @_page("/dashboard/{section}")
 def dashboard_section(request, account, section):
     from chalicelib.dashboard import sections

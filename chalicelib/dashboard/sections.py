@@ -44,3 +44,14 @@ def mail_message(request, account, message: str):
     from chalicelib.dashboard import operations_pages
 
     return operations_pages.mail_message(request, account, message)
+
+
+def mail_simulate(request, account, message: str):
+    """POST: a simulated bounce or complaint for a captured mail (admins, local mode)."""
+    if not settings.local_mode():
+        raise errors.NotFound("captured mail is shown in local mode only")
+    if account["read_only"]:
+        raise errors.Forbidden(_MAIL_FOR_ADMINS)
+    from chalicelib.dashboard import mail_pages
+
+    return mail_pages.simulate(request, account, message)

@@ -2,6 +2,7 @@
 
 herald mail suppressions [-O json] [--lift ADDRESS]
 herald mail lift ADDRESS
+herald mail mutes [MONITOR]
 herald mail bounce FILE|ID [--complaint | --transient]     (local `make run` only)
 """
 
@@ -56,6 +57,24 @@ def lift(ctx, address) -> None:
     if suppressions.lift(checked) is None:
         raise click.ClickException(f"{checked} is not suppressed")
     click.echo(f"lifted: {checked}")
+
+
+@mail.command("mutes")
+@click.argument("monitor", required=False)
+@click.pass_context
+def mutes_list(ctx, monitor) -> None:
+    """Who muted a monitor's alert mail (every monitor's without MONITOR)."""
+    base.target(ctx)
+    from chalicelib.core.mail import mutes
+    from chalicelib.monitors import store
+
+    # No index lists every mute: one Query per monitor (an operator's command).
+    names = [monitor] if monitor else sorted(item["name"] for item in store.list_all())
+    found = [(name, entry) for name in names for entry in mutes.of_monitor(name)]
+    if not found:
+        click.echo("nobody muted " + (monitor or "any monitor"))
+    for name, entry in found:
+        click.echo(f"{name}  {entry['address']}  since {entry['since']}")
 
 
 @mail.command("bounce")

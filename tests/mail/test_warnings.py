@@ -96,3 +96,17 @@ def test_the_dashboard_page_shows_them_escaped(admin, make_monitor, clock):  # n
     page = admin.get("/dashboard/monitors/backup").body.decode()
     assert "no deliverable channel left" in page
     assert "reach no deliverable channel of its own" in page
+
+
+def test_herald_mail_mutes_lists_who_muted_what(make_monitor, clock):  # noqa: F811
+    from chalicelib.core.mail import mutes
+
+    make_monitor("backup", device_email=[OPS, ONCALL])
+    make_monitor("db")
+    mutes.mute(ONCALL, "backup")
+
+    def invoke(*args):
+        return CliRunner().invoke(main, ["--stage", "dev", "mail", "mutes", *args])
+
+    assert invoke().output.startswith("backup  o'neil@example.com  since 2026-11-02")
+    assert invoke("db").output == "nobody muted db\n"
