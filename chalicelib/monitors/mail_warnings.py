@@ -50,7 +50,8 @@ def fallback(records: list[dict], entries: dict[str, dict]) -> list[dict]:
         if record["id"] in told or not record.get("enabled", True):
             continue
         if record["kind"] == "email" and all(
-            suppressions.normalised(a) in entries for a in record["config"]["recipients"]
+            suppressions.normalised(a) in entries
+            for a in record.get("config", {}).get("recipients") or []
         ):
             continue
         chosen.append(record)
