@@ -52,15 +52,14 @@ def test_a_ping_that_is_not_news_makes_two_dynamodb_requests(two, ping):
     assert calls == ["UpdateItem", "PutItem"] * 2
 
 
-def test_a_failure_ping_settles_its_news_in_seven_dynamodb_requests(two, ping):
+def test_a_failure_ping_settles_its_news_in_eight_dynamodb_requests(two, ping):
     ping(two)
     with dynamodb_requests() as calls:
         assert ping(two, "fail").status_code == 200
-    # the ping, its log entry; then as the checker: read, claim, the flip,
-    # the deployment's default channels (it names none), finish
-    assert calls == [
-        "UpdateItem", "PutItem", "GetItem", "UpdateItem", "PutItem", "Query", "UpdateItem"
-    ]  # fmt: skip
+    # the ping, its log entry; then as the checker: read, claim, the flip, who
+    # muted it (docs/mail.md), the deployment's default channels (it names none), finish
+    assert calls == ["UpdateItem", "PutItem", "GetItem", "UpdateItem", "PutItem",
+                     "BatchGetItem", "Query", "UpdateItem"]  # fmt: skip
 
 
 def test_a_monitor_that_names_its_channels_reads_them_instead_of_the_defaults(
@@ -78,18 +77,22 @@ def test_a_monitor_that_names_its_channels_reads_them_instead_of_the_defaults(
         ping(quiet, "fail")
     with dynamodb_requests() as named_calls:
         ping(named, "fail")
-    assert "Query" not in none_calls and len(none_calls) == 6
-    assert named_calls.count("BatchGetItem") == 1 and "Query" not in named_calls
+    # Telling nothing but mail, each reads whether its addresses are suppressed
+    # (a fallback to the defaults, docs/mail.md), and each list of addresses it
+    # mails who muted it: a BatchGetItem each (named: its channel, suppressions,
+    # its recipients' mutes, the e-mail channel's).
+    assert "Query" not in none_calls and len(none_calls) == 8
+    assert named_calls.count("BatchGetItem") == 4 and "Query" not in named_calls
 
 
-def test_a_recovery_ping_settles_its_news_in_seven_dynamodb_requests(
+def test_a_recovery_ping_settles_its_news_in_eight_dynamodb_requests(
     two, ping, run_checker, clock, deliver_outbox, sent_mail
 ):
     clock.shift(400)
     run_checker()
     with dynamodb_requests() as calls:
         assert ping(two).status_code == 200
-    assert len(calls) == 7 and "Scan" not in calls, calls
+    assert len(calls) == 8 and "Scan" not in calls, calls
     deliver_outbox()
     assert [m["Subject"] for m in sent_mail()].count("backup is back up") == 2
 
