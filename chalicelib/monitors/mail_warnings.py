@@ -67,10 +67,7 @@ def shown(item: dict) -> dict:
     records = telling.records(named)
     wanted = addresses(item, records)
     entries = suppressions.suppressed(wanted) if wanted else {}
-    warnings = [
-        f"alerts to {address} are suppressed since {entry['since']}: {entry['reason']}"
-        for address, entry in sorted(entries.items())
-    ]
+    warnings = suppressions.warnings(entries, "alerts")
     muted = mutes.muted(wanted, item["name"]) if wanted else set()
     warnings += [f"{address} muted this monitor's alerts" for address in sorted(muted)]
     lost = stranded(item, records) if entries else None

@@ -35,7 +35,12 @@ def subscribers_create():
 
 @http.route(blueprint, "/subscribers/{subscriber_id}", methods=["GET"])
 def subscriber_get(subscriber_id):
-    return _store(write=False).get_subscriber(subscriber_id)
+    from chalicelib.core.mail import suppressions
+
+    shown = _store(write=False).get_subscriber(subscriber_id)
+    addresses = [contact["address"] for contact in shown["contacts"]]
+    entries = suppressions.suppressed(addresses) if addresses else {}
+    return {**shown, "mail_warnings": suppressions.warnings(entries, "notifications")}
 
 
 @http.route(blueprint, "/subscribers/{subscriber_id}", methods=["PUT"])

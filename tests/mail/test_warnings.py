@@ -110,3 +110,29 @@ def test_herald_mail_mutes_lists_who_muted_what(make_monitor, clock):  # noqa: F
 
     assert invoke().output.startswith("backup  o'neil@example.com  since 2026-11-02")
     assert invoke("db").output == "nobody muted db\n"
+
+
+def test_an_email_channel_shows_its_suppressed_recipients(send, clock):
+    made = send("POST", "/channels", {"kind": "email", "name": "team",
+                                      "config": {"recipients": [OPS, ONCALL]}})  # fmt: skip
+    channel_id = json.loads(made.body)["id"]
+    _suppress(OPS)
+    shown = json.loads(send("GET", f"/channels/{channel_id}").body)
+    assert shown["mail_warnings"] == [
+        "alerts to ops@example.com are suppressed since 2026-11-02T09:00:00.000000Z: "
+        "mailbox does not exist"
+    ]
+
+
+def test_a_subscriber_shows_its_suppressed_contacts(send, clock):
+    contacts = [{"address": OPS}, {"address": ONCALL}]
+    made = send("POST", "/subscribers", {"name": "Ops team", "contacts": contacts})
+    assert made.status_code == 201, made.body
+    subscriber_id = json.loads(made.body)["id"]
+    assert json.loads(send("GET", f"/subscribers/{subscriber_id}").body)["mail_warnings"] == []
+    _suppress(ONCALL, "complaint")
+    shown = json.loads(send("GET", f"/subscribers/{subscriber_id}").body)
+    assert shown["mail_warnings"] == [
+        "notifications to o'neil@example.com are suppressed since "
+        "2026-11-02T09:00:00.000000Z: complaint"
+    ]

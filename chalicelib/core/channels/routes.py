@@ -48,7 +48,15 @@ def channels_get(channel_id):
     from chalicelib.core.channels import store
 
     http.caller(blueprint.current_request)
-    return store.view(_found(channel_id))
+    record = _found(channel_id)
+    shown = store.view(record)
+    if record["kind"] == "email":
+        from chalicelib.core.mail import suppressions
+
+        recipients = list(record.get("config", {}).get("recipients") or [])
+        entries = suppressions.suppressed(recipients) if recipients else {}
+        shown["mail_warnings"] = suppressions.warnings(entries, "alerts")
+    return shown
 
 
 @http.route(blueprint, "/channels/{channel_id}", methods=["PATCH"])

@@ -45,6 +45,15 @@ def suppressed(addresses: list[str]) -> dict[str, dict]:
     return {item["address"]: item for item in found}
 
 
+def warnings(entries: dict[str, dict], what: str) -> list[str]:
+    """One line per entry of suppressed(), as a monitor, channel or subscriber
+    shows it: "alerts to ops@x are suppressed since T: mailbox does not exist"."""
+    return [
+        f"{what} to {address} are suppressed since {entry['since']}: {entry['reason']}"
+        for address, entry in sorted(entries.items())
+    ]
+
+
 def all_entries() -> list[dict]:
     from boto3.dynamodb.conditions import Key
 
