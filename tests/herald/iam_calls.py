@@ -41,8 +41,14 @@ def needs(service: str, operation: str, params: dict) -> list[tuple[str, str]]:
         buses = {e.get("EventBusName", "default") for e in params.get("Entries", [])}
         return [(f"events:{operation}", arn("events", f"event-bus/{bus}")) for bus in buses]
     if service == "ses":
+        # A send naming a configuration set is authorised on the set too (AWS
+        # checks both; a policy on the identity alone refuses every such send).
         sender = os.environ["MAIL_SENDER"]
-        return [(f"ses:{operation}", arn("ses", f"identity/{sender}"))]
+        pairs = [(f"ses:{operation}", arn("ses", f"identity/{sender}"))]
+        if params.get("ConfigurationSetName"):
+            resource = f"configuration-set/{params['ConfigurationSetName']}"
+            pairs.append((f"ses:{operation}", arn("ses", resource)))
+        return pairs
     if service == "ssm" and "Name" in params:
         return [(f"ssm:{operation}", arn("ssm", f"parameter{params['Name']}"))]
     return [(f"{service}:{operation}", "*")]
