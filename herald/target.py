@@ -72,3 +72,34 @@ def connect(stage: str | None) -> Target:
 
 def _companion_env(state: dict) -> dict:
     return state.get("env", {})
+
+
+PLACEHOLDER_URL = "https://<your API URL>"
+
+
+def public_url() -> str:
+    """The base of the URLs a command prints: HERALD_PUBLIC_URL (make run sets it),
+    else the stage's own, as its deployment builds its links; a placeholder when
+    neither is known."""
+    from chalicelib.core import settings
+
+    if settings.public_url():
+        return settings.public_url()
+    stage = os.environ.get("HERALD_STAGE")
+    return (deployed_url(stage) if stage else "") or PLACEHOLDER_URL
+
+
+def deployed_url(stage: str) -> str:
+    """Stack herald-<stage>'s PublicUrl parameter, else its EndpointURL output
+    ("" when the stack cannot be read: the caller prints a placeholder)."""
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        cloudformation = boto3.client("cloudformation")
+        (stack,) = cloudformation.describe_stacks(StackName=f"herald-{stage}")["Stacks"]
+    except (BotoCoreError, ClientError):
+        return ""
+    parameters = {p["ParameterKey"]: p.get("ParameterValue") for p in stack.get("Parameters", [])}
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+    return (parameters.get("PublicUrl") or outputs.get("EndpointURL", "")).rstrip("/")

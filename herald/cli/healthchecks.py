@@ -103,7 +103,7 @@ def _summary(counts: Counter, dry_run: bool) -> None:
 
 def _hint(checks: list, ping_key: str | None) -> None:
     """Where jobs now ping: the same paths, on Herald's address."""
-    from chalicelib.core import settings
+    from herald.target import public_url
 
     endpoints = {
         c["ping_url"][: -len(c["uuid"])]
@@ -114,7 +114,7 @@ def _hint(checks: list, ping_key: str | None) -> None:
         and c["uuid"]
         and c["ping_url"].endswith(c["uuid"])
     }
-    herald = (settings.public_url() or "https://<your API URL>") + "/ping/"
+    herald = public_url() + "/ping/"
     if len(endpoints) != 1:
         return
     theirs = endpoints.pop()

@@ -30,9 +30,9 @@ def _found(ctx: click.Context, name: str) -> dict:
 
 
 def _base() -> str:
-    from chalicelib.core import settings
+    from herald.target import public_url
 
-    return settings.public_url() or "https://<your API URL>"
+    return public_url()
 
 
 @monitors.command("import")

@@ -37,9 +37,10 @@ def _account(ctx: click.Context, email: str) -> dict:
 
 def _link(email: str) -> None:
     """Print a fresh one-time sign-in link; printing it is the only way it leaves here."""
-    from chalicelib.core import accounts, settings
+    from chalicelib.core import accounts
+    from herald.target import public_url
 
-    base_url = settings.public_url() or "https://<your API URL>"
+    base_url = public_url()
     token = accounts.issue_link(email)
     click.echo(f"sign-in link (works once, within 15 minutes; not mailed to {email}):")
     click.echo(f"  {base_url}/dashboard/sign-in/{token}")
