@@ -158,6 +158,12 @@ def late_since(item: dict) -> float | None:
     return schedule.late_at(item, last_ping)
 
 
+def failed_at(item: dict):
+    """When the failure a "fail" notice tells happened: the outage's first failure
+    (fail_news_at is the outage's start, a success when a held silence opened it)."""
+    return max(item["fail_news_at"], item.get("first_fail_at", item["fail_news_at"]))
+
+
 def run_deadline(item: dict) -> float | None:
     """When the run in progress has run too long (None: no run, no limit, or told)."""
     start, limit = _f(item.get("last_start")), _f(item.get("max_runtime"))

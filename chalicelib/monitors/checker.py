@@ -40,6 +40,7 @@ SILENT = {"clear", "late", "maintenance", "hold", "blocked", "unblock"}
 UNHELD = {"held_at": None, "held_by": None}
 # What closing an outage nobody was told of writes.
 CLOSED = {"outage_start": None, "recover_base": None, "fail_news_at": None, "down_since": None}
+CLOSED["first_fail_at"] = None
 
 
 def _d(value: float) -> Decimal:
@@ -146,8 +147,7 @@ def _claim(item: dict, kind: str, now: float) -> dict | None:
         notice.update(kind="up", outage_start=item["outage_start"])
         notice.update(down_since=item.get("down_since"), summary=kind == "summary")
         notice.update(flip_to="up", flip_at=item["last_ping"], flip_reason="recovered")
-        sets.update(outage_start=None, recover_base=None, fail_news_at=None, down_since=None)
-        sets.update(reminders=None, live_told=None)
+        sets.update(**CLOSED, reminders=None, live_told=None)
     elif kind == "steady":
         notice.update(flapping.steady_notice(item))
         sets.update(flapping.CLEARED)
@@ -170,9 +170,9 @@ def _opening(item: dict, kind: str, now: float, notice: dict) -> dict:
         # or its recovery goes untold and the next failure joins this outage.
         del sets["status"]
     if kind == "fail":
-        notice["fail_at"] = item["fail_news_at"]
+        notice["fail_at"] = alert_rule.failed_at(item)
         notice["streak"] = int(item.get("fail_streak", 1))
-        down_since, reason = item["fail_news_at"], _fail_reason(item)
+        down_since, reason = notice["fail_at"], _fail_reason(item)
     elif kind == "long":
         notice["started"] = item["last_start"]
         sets["runtime_told"] = item["last_start"]
@@ -203,8 +203,7 @@ def _claim_silent(item: dict, kind: str, now: float) -> dict | None:
     """ "clear" (an outage that ended before anyone was told), "late", or the
     policy's "maintenance" and "hold" (policy.py)."""
     if kind == "clear":
-        sets = {"outage_start": None, "recover_base": None, "fail_news_at": None}
-        sets.update(down_since=None, reminders=None, **UNHELD)
+        sets = {**CLOSED, "reminders": None, **UNHELD}
         flip = ("up", float(item["last_ping"]), "recovered")
     elif kind in ("maintenance", "blocked"):
         sets = {**CLOSED, "status": kind, "reminders": None, **UNHELD}

@@ -69,7 +69,8 @@ def _wanted(item: dict, now: float) -> tuple[str | None, dict | None]:
     }
     if kind in policy.ALERTS:
         if kind == "fail":
-            notice.update(fail_at=item["fail_news_at"], streak=int(item.get("fail_streak", 1)))
+            streak = int(item.get("fail_streak", 1))
+            notice.update(fail_at=alert_rule.failed_at(item), streak=streak)
         elif kind == "long":
             notice["started"] = item["last_start"]
         return f"down:{key}", notice

@@ -42,7 +42,9 @@ def _update(ping: dict, now: Decimal) -> tuple[str, dict, str]:
     removes = []
     values[":kind"] = kind
     if kind == "start":
-        parts.append("last_start = :t")
+        # A revision, as any ping the checker decides on: a checker that read the
+        # monitor before the start must not write a next look without its run.
+        parts += ["last_start = :t", "rev = if_not_exists(rev, :zero) + :one"]
     elif kind in ("success", "fail"):
         parts += ["last_ping = :t", "rev = if_not_exists(rev, :zero) + :one"]
         # The shard is a hash of the name; a UUID ping leaves it as stored.
@@ -69,6 +71,9 @@ def _update(ping: dict, now: Decimal) -> tuple[str, dict, str]:
                 "#st = :down",
                 "due_at = :t",
                 "fail_news_at = if_not_exists(outage_start, :t)",
+                # The outage's first failure, for its notice: a held silence's
+                # outage starts at the last success (fail_news_at then).
+                "first_fail_at = if_not_exists(first_fail_at, :t)",
                 "outage_start = if_not_exists(outage_start, :t)",
                 "recover_base = :t - max_sleep",
             ]

@@ -31,3 +31,22 @@ def test_a_failure_without_a_body_says_only_its_exit_status(
     failures = [text_of(m) for m in sent_mail() if m["Subject"] == "backup reported a failure"]
     assert "Body: disk full" in failures[0] and "Exit status" not in failures[0]
     assert "Exit status: 2" in failures[-1] and "Body" not in failures[-1]
+
+
+def test_a_failure_told_after_quiet_hours_gives_the_failures_own_time(
+    job, ping, clock, run_checker, deliver_outbox, sent_mail
+):
+    quiet = [{"days": "mon", "from": "10:05", "to": "11:00", "tz": "Europe/Berlin"}]
+    monitor = job(quiet_hours=quiet)  # pinged 09:00 UTC; quiet 09:05-10:00 UTC
+    for _ in range(10):  # silent from 09:06: held, nobody told
+        clock.shift(60)
+        run_checker()
+    clock.shift(50)
+    assert ping(monitor, "fail").status_code == 200  # 09:10:50, the only failure
+    clock.move_to("2026-11-02 10:00:30+00:00")
+    run_checker()
+    deliver_outbox()
+    (mail,) = sent_mail()
+    assert mail["Subject"] == "job reported a failure"
+    text = text_of(mail)
+    assert "09:10:50" in text and "09:00:00" not in text, text

@@ -132,3 +132,26 @@ def test_a_monitor_created_again_is_alerted_again(
     run_checker()
     deliver_outbox()
     assert [m["Subject"] for m in sent_mail()] == ["backup disconnection detected"] * 2
+
+
+def _subjects(run_checker, deliver_outbox, sent_mail) -> list[str]:
+    run_checker()
+    deliver_outbox()
+    return [m["Subject"] for m in sent_mail()]
+
+
+def test_a_start_between_the_checkers_read_and_its_write_keeps_the_runs_deadline(
+    make_monitor, ping, clock, run_checker, deliver_outbox, sent_mail
+):
+    from chalicelib.monitors import checker
+
+    monitor = make_monitor("job", schedule="0 9 * * *", tz="UTC", grace=600, max_runtime=600)
+    assert ping(monitor).status_code == 200  # 09:00; the next look at 09:10
+    clock.shift(600)
+    [item] = checker.due_items(_now())  # the checker reads it at 09:10 ...
+    assert ping(monitor, "start").status_code == 200  # ... a run starts ...
+    checker.process(item, _now())  # ... and its write, from the old read, must lose
+    for _ in range(11):  # to 09:21: the run is 10 min old at 09:20
+        clock.shift(60)
+        subjects = _subjects(run_checker, deliver_outbox, sent_mail)
+    assert subjects == ["job has been running for 10 min"]
