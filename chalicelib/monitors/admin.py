@@ -54,7 +54,7 @@ def _write(item: dict, changes: dict, removes: list[str]) -> dict:
     return written
 
 
-def _placement(item: dict) -> tuple[dict, list[str]]:
+def placement(item: dict) -> tuple[dict, list[str]]:
     """Index attributes after a change of settings or pause state."""
     if store.parked(item):
         return {"parked": store.PARKED, "due_pk": store.PARKED, "due_at": Decimal(0)}, []
@@ -101,7 +101,7 @@ def _upsert_once(name: str, given: dict, merge: bool = False) -> tuple[str, dict
     elif all(item.get(field) == value for field, value in settings.items()):
         return "unchanged", item
     else:
-        sets, removes = _placement({**item, **settings})
+        sets, removes = placement({**item, **settings})
         outcome, written = "updated", _write(item, {**settings, **sets}, removes)
     dependencies.link(name, item and item.get("depends_on"), settings.get("depends_on"))
     return outcome, written
@@ -239,11 +239,12 @@ def set_paused(name: str, paused: bool) -> dict | None:
         if not paused:
             # Like a new monitor: no alert until it pings again.
             changed["status"] = "new"
-        sets, removes = _placement(changed)
+        sets, removes = placement(changed)
         extra = {} if paused else {"status": "new"}
         if not paused:
-            # Whatever happened while paused is not news any more.
-            removes += ["outage_start", "recover_base", "fail_news_at", "outgoing"]
+            from chalicelib.monitors import resuming  # the checker's names, for resumes only
+
+            removes += resuming.FORGOTTEN
         return _write(item, {"paused": paused, **extra, **sets}, removes), True
 
     item, changed = _retrying(change)

@@ -6,12 +6,14 @@ They are copied onto each monitor carrying the tag (`tag_maintenance`, the
 windows of all its tags), so the ping path and the checker read nothing more:
 when a tag's windows are set or removed, every monitor with that tag is
 rewritten; when a monitor is written, its tags' windows are looked up (one
-read). A monitor written while its tag's windows change may keep the old
-copy until either is written again: setting the windows once more fixes it.
+read). A copy is written as an edit is: on the monitor's revision, with a
+look by the checker at once. A monitor written while its tag's windows
+change may keep the old copy until either is written again: setting the
+windows once more fixes it.
 """
 
 from chalicelib.core import aws
-from chalicelib.core.errors import Invalid
+from chalicelib.core.errors import Conflict, Invalid
 from chalicelib.monitors import store
 
 PK = "TAGMAINT"
@@ -58,19 +60,27 @@ def put(tag, windows) -> list | None:
     by_tag = all_tags()
     for item in store.list_all():
         if tag in (item.get("tags") or ()):
-            _copy(item, _joined(by_tag, item["tags"]))
+            _copy(item, by_tag)
     return checked
 
 
-def _copy(item: dict, joined: list | None) -> None:
-    """One monitor's copy; no revision bump, so a claim in flight still lands."""
-    update = {"UpdateExpression": "REMOVE tag_maintenance"}
-    if joined:
-        update = {"UpdateExpression": "SET tag_maintenance = :w"}
-        update["ExpressionAttributeValues"] = {":w": joined}
-    aws.conditional(
-        aws.table(store.TABLE).update_item,
-        Key={"pk": item["pk"], "sk": item["sk"]},
-        ConditionExpression="attribute_exists(pk)",
-        **update,
-    )
+def _copy(item: dict, by_tag: dict) -> None:
+    """One monitor's copy, and a look by the checker now: a window removed or cut
+    short may let it alert long before the old window's end (a month, say).
+
+    Written on the monitor's revision, as an edit is (admin.placement), so a
+    checker that read it before cannot write the next look the old windows gave.
+    """
+    from chalicelib.monitors import admin
+
+    for _ in range(10):
+        joined = _joined(by_tag, item.get("tags"))
+        if item.get("tag_maintenance") == joined:
+            return
+        sets, removes = admin.placement({**item, "tag_maintenance": joined})
+        if store.update_if_unchanged(item, {**sets, "tag_maintenance": joined}, removes):
+            return
+        item = store.get(item["name"])  # changed since it was listed: read it again
+        if item is None:
+            return
+    raise Conflict(f"monitor {item['name']!r} kept changing; set the windows again")

@@ -78,3 +78,65 @@ def test_the_cli_sets_and_removes_them(aws, client, api_key):
     assert "windows[0].from" in run("--window", '{"days": "sun", "from": "25:00"}').output
     assert run("--off").exit_code == 0
     assert json.loads(client.http.get("/maintenance", headers=api_key).body)["tags"] == {}
+
+
+# ---- a window changed while it holds a monitor -----------------------------------
+
+LONG = [{"start": "2026-11-02T09:05:00Z", "end": "2026-11-02T12:00:00Z"}]
+
+
+def _minutes(clock, told, first: int, last: int) -> list[str]:
+    """told() at each minute from 09:first to 09:last; the subjects mailed meanwhile."""
+    subjects = []
+    for minute in range(first, last + 1):
+        clock.move_to(f"2026-11-02 09:{minute:02d}:00+00:00")
+        subjects += told()
+    return subjects
+
+
+def test_it_lets_a_monitor_alert_soon_once_the_window_holding_it_is_removed(
+    client, api_key, job, clock, told
+):
+    job(tags=["db"])  # pinged 09:00, down after 09:06 without a window
+    assert _set(client, api_key, "db", LONG).status_code == 200
+    clock.move_to("2026-11-02 09:10:00+00:00")
+    assert told() == [] and _status(client, api_key, "job") == "maintenance"
+    assert client.http.delete("/maintenance/db", headers=api_key).status_code == 200
+    # At the next look, not at 12:00 when the old window would have ended.
+    assert _minutes(clock, told, 11, 11) == ["job disconnection detected"]
+    assert _minutes(clock, told, 12, 30) == []
+
+
+def test_it_lets_a_monitor_alert_soon_once_the_window_holding_it_is_cut_short(
+    client, api_key, job, clock, told
+):
+    job(tags=["db"])
+    assert _set(client, api_key, "db", LONG).status_code == 200
+    clock.move_to("2026-11-02 09:10:00+00:00")
+    assert told() == []
+    short = [{"start": "2026-11-02T09:05:00Z", "end": "2026-11-02T09:15:00Z"}]
+    assert _set(client, api_key, "db", short).status_code == 200
+    assert _minutes(clock, told, 11, 21) == []  # a whole period from 09:15
+    assert _minutes(clock, told, 22, 30) == ["job disconnection detected"]
+
+
+def test_adding_or_extending_a_window_tells_nothing_early(client, api_key, job, clock, told):
+    job(tags=["db"])
+    clock.move_to("2026-11-02 09:03:00+00:00")
+    assert _set(client, api_key, "db", WINDOW).status_code == 200  # 09:05-09:30
+    assert _minutes(clock, told, 4, 20) == []
+    later = [{"start": "2026-11-02T09:05:00Z", "end": "2026-11-02T09:45:00Z"}]
+    assert _set(client, api_key, "db", later).status_code == 200
+    assert _minutes(clock, told, 21, 51) == []  # a whole period from 09:45
+    assert _minutes(clock, told, 52, 52) == ["job disconnection detected"]
+
+
+def test_a_window_added_during_an_outage_brings_no_reminder_forward(
+    client, api_key, job, clock, told
+):
+    job(tags=["db"], realert_every=3600)
+    clock.move_to("2026-11-02 09:07:00+00:00")
+    assert told() == ["job disconnection detected"]
+    tomorrow = [{"start": "2026-11-03T09:00:00Z", "end": "2026-11-03T10:00:00Z"}]
+    assert _set(client, api_key, "db", tomorrow).status_code == 200
+    assert _minutes(clock, told, 8, 59) == []  # the reminder is due at 10:07
