@@ -21,7 +21,7 @@ from chalicelib.core.errors import Invalid
 MAX_WINDOWS = 10
 LONGEST = 31 * 86400  # a window longer than a month is no maintenance: pause it
 SCAN_LIMIT = 10_000  # window starts looked at per question, at most
-LOOKBACK = 8 * 86400  # how far back a window's end still grants grace
+LOOKBACK = 8 * 86400  # how far back last_end looks for a window's end
 _HHMM = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
 _DAYS = re.compile(r"(mon|tue|wed|thu|fri|sat|sun)(-(mon|tue|wed|thu|fri|sat|sun))?")
 
@@ -140,13 +140,24 @@ def active(windows, now: float) -> tuple[float, float] | None:
 
 
 def last_end(windows, after: float, now: float) -> float | None:
-    """The latest end of a window that ended in (after, now], if any: from
-    there a monitor gets a whole period of grace (it could not ping inside)."""
+    """The latest end of a window that ended in (after, now], if any (one
+    that ended more than LOOKBACK ago is not looked for)."""
     latest = None
     for window in windows or ():
         length = _longest(window)
         since = max(after, now - LOOKBACK) - length
         for _start, end in _spans(window, since, now - length):
             if after < end <= now and (latest is None or end > latest):
+                latest = end
+    return latest
+
+
+def end_over(windows, since: float, until: float, now: float) -> float | None:
+    """The latest end, by `now`, of a window over the span from `since` to
+    `until` (it starts by `until` and ends after `since`), if any."""
+    latest = None
+    for window in windows or ():
+        for _start, end in _spans(window, since - _longest(window), until):
+            if since < end <= now and (latest is None or end > latest):
                 latest = end
     return latest

@@ -3,10 +3,12 @@ of the need the alert rule found (alert_rule.need asks here last).
 
 - Maintenance (`maintenance` windows, and its tags'): a missed deadline, a failure or a run
   too long inside a window is "maintenance": the state says so, the outage
-  is closed, nobody is told. Silence is counted from the window's end, so
-  after it the monitor has a whole period (and its grace) before it can be
-  down: a job that could not run inside the window is not alerted the
-  second the window closes.
+  is closed, nobody is told. A window that took the deadline, or part of the
+  grace before it (the job was expected inside), restarts the silence count
+  at its end: a job that could not run inside it is not alerted the second
+  it closes. A window the deadline did not fall in moves nothing, or a
+  window more frequent than the job would postpone a dead job forever; and
+  at most MAX_POSTPONED windows in a row postpone one silence.
 - Quiet hours (`quiet_hours` windows, and a snooze: `snoozed_until`): any
   notice due inside is "hold": the monitor records `held_at` (and the state
   flip, when it goes down) and tells nobody. When the window ends the need is
@@ -26,6 +28,8 @@ Pure functions of the monitor item and the time, like alert_rule.
 
 ALERTS = ("down", "fail", "long")
 NOTICES = (*ALERTS, "up", "steady")
+# A job expected inside every window would otherwise never be down.
+MAX_POSTPONED = 3
 
 
 def _windows():
@@ -63,11 +67,18 @@ def maintenance_until(item: dict, now: float) -> float | None:
 
 
 def base(item: dict, last_ping: float, now: float | None) -> float:
-    """Where silence is counted from: the last ping, or a later maintenance end."""
+    """Where silence is counted from: the last ping, or the end of a maintenance
+    window (ended by `now`) over the deadline counted from there or its grace."""
     if now is None or not maintenance(item):
         return last_ping
-    ended = _windows().last_end(maintenance(item), last_ping, now)
-    return last_ping if ended is None else max(last_ping, ended)
+    since = last_ping
+    for _ in range(MAX_POSTPONED):
+        expected, deadline = _deadline(item, since)
+        ended = _windows().end_over(maintenance(item), expected, deadline, now)
+        if ended is None:
+            break
+        since = ended  # the window's end is later than the expected ping: progress
+    return since
 
 
 def apply(item: dict, kind: str, now: float) -> str | None:
@@ -85,9 +96,9 @@ def apply(item: dict, kind: str, now: float) -> str | None:
         # A told outage's recovery waits for the window's end, held (held_at)
         # so that a failure meanwhile continues that outage, as in quiet hours.
         return "hold" if kind == "up" and item.get("held_at") is None else None
-    if kind == "fail" and _window_since(item, float(item["fail_news_at"]), now):
-        # A failure nobody was told of yet (quiet hours held it), then a window:
-        # the window took it, as it would have had a check run inside it.
+    if kind == "fail" and _held_through_window(item, now):
+        # The window took the held failure, as a check inside it would have
+        # (the checker does not look at a held monitor before its hold ends).
         return "maintenance"
     held = item.get("held_at") is not None
     if kind in NOTICES or (kind == "clear" and held):
@@ -98,10 +109,16 @@ def apply(item: dict, kind: str, now: float) -> str | None:
     return kind
 
 
-def _window_since(item: dict, since: float, now: float) -> bool:
-    """Whether a maintenance window ended after `since` (by `now`)."""
-    if not maintenance(item):
+def _held_through_window(item: dict, now: float) -> bool:
+    """Whether a maintenance window ended (by `now`) after the notice was held
+    in quiet hours and after the latest failure. A failure outside any window,
+    or after the last one, is told: only held ones are checked at all."""
+    held = item.get("held_at")
+    if held is None or not maintenance(item):
         return False
+    since = float(held)
+    if item.get("fail_streak") and item.get("last_ping") is not None:
+        since = max(since, float(item["last_ping"]))  # the last ping was a failure
     return _windows().last_end(maintenance(item), since, now) is not None
 
 
@@ -145,12 +162,18 @@ def recovering(item: dict) -> bool:
 def down_at(item: dict, since: float) -> float:
     """After which silence since `since` is down: the failure_threshold-th
     expected ping missed, past its grace (schedule.down_at is the first)."""
+    return _deadline(item, since)[1]
+
+
+def _deadline(item: dict, since: float) -> tuple[float, float]:
+    """(the failure_threshold-th expected ping after `since`, down_at): the
+    grace between them is the job's last chance (none for max_sleep)."""
     from chalicelib.monitors import schedule
 
     expected = since
     for _ in range(_threshold(item, "failure_threshold") - 1):
         expected = schedule.late_at(item, expected)
-    return schedule.down_at(item, expected)
+    return schedule.late_at(item, expected), schedule.down_at(item, expected)
 
 
 def unblocked_until(item: dict) -> float:

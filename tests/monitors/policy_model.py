@@ -5,7 +5,8 @@ policy, knowing only the pings, the windows, the checker's runs and the mails.
 Deliberately not Herald: no items, needs or claims. The user knows when the
 monitor last pinged, whether a maintenance or quiet window is on, and what the
 mails said (`down`: told of an outage and not yet of its end). Silence counts
-from the last ping or from a later maintenance end. A failure is an outage
+from the last ping, or from the end of a maintenance window that took its
+deadline or the grace before it. A failure is an outage
 while no maintenance window touched it; the model counts failures in a row, so
 a `failure_threshold` (not in Herald yet: 1, every failure) is one comparison.
 """
@@ -71,8 +72,17 @@ class Policy:
         return self.maintained(t) or self.quiet_at(t)
 
     def base(self, last_ping: float, now: float) -> float:
-        """Where silence counts from: the last ping, or a maintenance end after it."""
-        return max([last_ping, *(e for _, e in self.maintenance if last_ping < e <= now)])
+        """Where silence counts from: the last ping, or the end (by now) of a
+        maintenance window over its deadline or the grace before it; again
+        from there, for at most three windows."""
+        since = last_ping
+        for _ in range(3):
+            due = since + TIMEOUT  # the expected ping; down after its grace
+            ends = [e for s, e in self.maintenance if s <= due + GRACE and due < e <= now]
+            if not ends:
+                break
+            since = max(ends)
+        return since
 
 
 def _span(start: int, minutes: int) -> tuple[int, int]:
