@@ -145,6 +145,9 @@ class User:
             # A failure while an outage told is open continues it: a success
             # before it, held back by a window, is no recovery to tell any more.
             self.recovered = self.recovered and self.down is not True
+            # Nor is a held outage's recovery, still held (its summary not yet
+            # told): the failure continues that outage, told as one notice.
+            self.summary = None
         else:
             self.fails, self.recovered = 0, True
             if self.held and self.down is not True:
