@@ -174,9 +174,11 @@ def _expectation(item: dict, last_ping: float) -> str:
 
 
 def _reminders(item: dict, notice: dict) -> str:
-    every = item.get("email_frequency")
+    every, limit = item.get("email_frequency"), item.get("realert_limit")
     if every is None:
         return ""
+    if limit is not None and int(notice.get("reminder", 0)) >= int(limit):
+        return " No more reminders will come; you will be told when it pings again."
     return f" You will be reminded every {duration(float(every))} while it stays silent."
 
 

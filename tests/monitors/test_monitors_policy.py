@@ -144,6 +144,9 @@ def test_reminders_stop_at_the_limit_and_say_which_they_are(job, walk, sent_mail
     assert subjects == ["job disconnection detected"] * 3  # the alert, two reminders
     text = sent_mail()[-1].get_body(("plain",)).get_content()
     assert "This is reminder 2 of at most 2" in text
+    assert "No more reminders will come" in text and "You will be reminded" not in text
+    first = sent_mail()[0].get_body(("plain",)).get_content()
+    assert "You will be reminded every 5 min" in first, first
 
 
 @pytest.mark.parametrize(
