@@ -4,10 +4,12 @@ import pytest
 
 from chalicelib.subscriptions import cycle as notify
 from tests.helpers import assert_each_once_in_its_own_mail, text_of
+from tests.subscriptions.conftest import short_feed_timeout
 
 
 @pytest.mark.parametrize("mode", ["timeout", "500", "badjson", "badshape"])
-def test_a_failed_fetch_is_retried_next_cycle_without_loss(herald, mode):
+def test_a_failed_fetch_is_retried_next_cycle_without_loss(herald, mode, monkeypatch):
+    short_feed_timeout(monkeypatch, mode)
     subscription = herald.subscribe()
     herald.clock.shift(60)
     herald.sample.put({"title": "Landslide"})

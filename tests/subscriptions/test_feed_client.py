@@ -4,6 +4,7 @@ import requests
 from chalicelib.core import clock
 from chalicelib.subscriptions import feed
 from chalicelib.subscriptions import tokens as feed_token
+from tests.subscriptions.conftest import short_feed_timeout
 
 SINCE = "2026-11-02T09:00:00.000000Z"
 UNTIL = "2026-11-02T10:00:00.000000Z"
@@ -52,7 +53,8 @@ def test_it_asks_whether_anything_changed_in_one_request(sample, clock):
     ("mode", "kind"),
     [("timeout", "timeout"), ("500", "http"), ("badjson", "json"), ("badshape", "shape")],
 )
-def test_it_turns_a_misbehaving_feed_into_a_feed_error(sample, mode, kind):
+def test_it_turns_a_misbehaving_feed_into_a_feed_error(sample, mode, kind, monkeypatch):
+    short_feed_timeout(monkeypatch, mode)
     sample.fail_next(mode)
     with pytest.raises(feed.FeedError) as caught:
         _fetch(sample)
