@@ -121,9 +121,30 @@ def _put(name: str | None):
     name = given if name is None else name
     if not isinstance(name, str):
         raise errors.Invalid.at("name", "missing (or use PUT /monitors/NAME)")
-    outcome, item = admin.upsert(name, monitor)
+    try:
+        outcome, item = admin.upsert(name, monitor)
+    except errors.Invalid as error:
+        if "missing" not in str(error) or store.get(name) is None:
+            raise
+        # An update that names only what it changes: say why the rest is missing.
+        hint = f"{error.message} (a PUT replaces every setting; PATCH changes some)"
+        raise errors.Invalid(hint, field=error.field) from None
     view = store.view(item, settings.public_url())
     return http.reply(201 if outcome == "created" else 200, {"outcome": outcome, **view})
+
+
+@http.route(blueprint, "/monitors/{name}", methods=["PATCH"])
+def monitors_patch(name):
+    """The settings given change; every other keeps its value."""
+    from chalicelib.core import settings
+    from chalicelib.monitors import admin, store
+
+    request = blueprint.current_request
+    http.caller(request, write=True)
+    name, changes = unquote(name), dict(http.json_object(request))
+    changes.pop("name", None)  # ignored, as in a PUT: the path names the monitor
+    outcome, item = admin.upsert(_found(name)["name"], changes, merge=True)
+    return {"outcome": outcome, **store.view(item, settings.public_url())}
 
 
 @http.route(blueprint, "/monitors/{name}", methods=["DELETE"])
@@ -218,41 +239,6 @@ def monitors_downtime(name):
     return {"monitor": item["name"], "period": period, "downtime": found}
 
 
-# ---- shared ping keys --------------------------------------------------------------
-
-
-@http.route(blueprint, "/ping-keys", methods=["GET"])
-def ping_keys_list():
-    from chalicelib.monitors import ping_keys
-
-    http.caller(blueprint.current_request)
-    return {"ping_keys": sorted(ping_keys.list_keys(), key=lambda key: key["created_at"])}
-
-
-@http.route(blueprint, "/ping-keys", methods=["POST"])
-def ping_keys_create():
-    from chalicelib.monitors import ping_keys
-
-    request = blueprint.current_request
-    http.caller(request, write=True)
-    body = http.json_object(request)
-    unknown = sorted(set(body) - {"label", "cap"})
-    if unknown:
-        raise errors.Invalid.at(unknown[0], "unknown field")
-    created = ping_keys.create(label=body.get("label", ""), cap=body.get("cap", 100))
-    return http.reply(201, created)
-
-
-@http.route(blueprint, "/ping-keys/{key_id}", methods=["DELETE"])
-def ping_keys_revoke(key_id):
-    from chalicelib.monitors import ping_keys
-
-    http.caller(blueprint.current_request, write=True)
-    if not (len(key_id) == 12 and ping_keys.revoke(key_id)):
-        raise errors.NotFound(f"no shared ping key {key_id[:40]!r}")
-    return {"revoked": key_id}
-
-
 # ---- the testing page --------------------------------------------------------------
 
 
@@ -284,5 +270,6 @@ def testing_ping(name):
     return testing_page.ping_now(blueprint.current_request, name)
 
 
-# The alert policy's routes (snooze) join this blueprint from their own module.
-from chalicelib.monitors import policy_routes  # noqa: E402, F401
+# The alert policy's routes (snooze) and the shared ping keys' join this
+# blueprint from their own modules.
+from chalicelib.monitors import ping_key_routes, policy_routes  # noqa: E402, F401

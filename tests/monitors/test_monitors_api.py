@@ -99,3 +99,44 @@ def test_changing_max_sleep_takes_effect_at_the_next_run(
     run_checker()
     deliver_outbox()
     assert [m["Subject"] for m in sent_mail()] == ["backup disconnection detected"]
+
+
+def patch(client, name, body, headers):
+    return client.http.request(
+        "PATCH",
+        f"/monitors/{name}",
+        body=json.dumps(body).encode(),
+        headers={**headers, "Content-Type": "application/json"},
+    )
+
+
+def test_a_patch_changes_only_the_settings_it_names(client, api_key):
+    put(client, "web", {**SETTINGS, "tags": ["prod"]}, api_key)
+    reply = patch(client, "web", {"max_sleep": 240}, api_key)
+    assert (reply.status_code, reply.json_body["outcome"]) == (200, "updated")
+    shown = json.loads(client.http.get("/monitors/web", headers=api_key).body)
+    assert (shown["max_sleep"], shown["email_frequency"], shown["tags"]) == (240, 600, ["prod"])
+    assert patch(client, "web", {"max_sleep": 240}, api_key).json_body["outcome"] == "unchanged"
+
+
+def test_a_patch_to_another_schedule_kind_drops_the_old_kind(client, api_key):
+    put(client, "web", SETTINGS, api_key)
+    reply = patch(client, "web", {"timeout": 3600, "grace": 60}, api_key)
+    assert reply.status_code == 200
+    assert (reply.json_body["schedule_kind"], reply.json_body["timeout"]) == ("simple", 3600)
+
+
+def test_a_patch_names_a_bad_value_and_changes_nothing(client, api_key):
+    put(client, "web", SETTINGS, api_key)
+    reply = patch(client, "web", {"max_sleep": -1}, api_key)
+    assert reply.status_code == 400 and "max_sleep" in reply.json_body["Message"]
+    assert json.loads(client.http.get("/monitors/web", headers=api_key).body)["max_sleep"] == 120
+    assert patch(client, "nobody", {"max_sleep": 60}, api_key).status_code == 404
+
+
+def test_a_partial_put_says_that_a_put_replaces_every_setting(client, api_key):
+    put(client, "web", SETTINGS, api_key)
+    reply = put(client, "web", {"tags": ["prod"]}, api_key)
+    assert reply.status_code == 400
+    assert "max_sleep: missing" in reply.json_body["Message"]
+    assert "a PUT replaces every setting; PATCH changes some" in reply.json_body["Message"]
