@@ -116,7 +116,7 @@ def test(ctx: click.Context, channel_id: str) -> None:
     record = _record(ctx, channel_id)
     from chalicelib.core.channels import sending
 
-    outcome = sending.send(record, sending.test_notice(record))
+    outcome = sending.test(record)
     code = f" {outcome.code}" if outcome.code is not None else ""
     click.echo(f"{outcome.status}{code} in {outcome.duration_ms} ms: {outcome.answer}")
     if not outcome.ok:

@@ -78,3 +78,41 @@ def test_it_sets_a_monitors_channels_from_the_cli(aws, slack, nowhere, send):
     bad = herald("monitors", "create", "job", "--channel", "0123456789abcdef")
     assert bad.exit_code != 0 and "no channel" in bad.output
     assert send("GET", "/monitors/job").json_body["channels"] == [slack["id"], nowhere["id"]]
+
+
+@pytest.fixture
+def pagerduty(standins):
+    from chalicelib.core.channels import store
+
+    config = {**standins.urls()["pagerduty"], "routing_key": "R0123456789abcdef0123456789abcde"}
+    return store.create("pagerduty", "on-call", config)
+
+
+@pytest.fixture
+def opsgenie(standins):
+    from chalicelib.core.channels import store
+
+    return store.create("opsgenie", "ops", {**standins.urls()["opsgenie"], "api_key": "test-key-1"})
+
+
+def test_a_pagerduty_test_resolves_the_incident_it_opened(send, pagerduty, standins):
+    import json
+
+    reply = send("POST", f"/channels/{pagerduty['id']}/test")
+    assert reply.status_code == 200 and reply.json_body["ok"] is True
+    assert reply.json_body["answer"].endswith("; test incident resolved")
+    opened, resolved = (json.loads(message.body) for message in standins.messages)
+    assert (opened["event_action"], resolved["event_action"]) == ("trigger", "resolve")
+    assert resolved["dedup_key"] == opened["dedup_key"]
+    assert opened["dedup_key"].startswith("herald-test-")
+
+
+def test_an_opsgenie_test_from_the_cli_closes_the_alert_it_opened(opsgenie, standins):
+    import json
+
+    tested = herald("channels", "test", opsgenie["id"])
+    assert tested.exit_code == 0, tested.output
+    assert _answer(tested).endswith("; test incident resolved")
+    opened, closed = standins.messages
+    alias = json.loads(opened.body)["alias"]
+    assert closed.path.startswith(f"/opsgenie/v2/alerts/{alias}/close")

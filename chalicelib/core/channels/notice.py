@@ -12,7 +12,9 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Notice:
     id: str
-    kind: str  # down, fail, long, up; news (a subscription's); test (a channel's test)
+    # down, fail, long, up; news (a subscription's); test (a channel's test),
+    # test-over (its end, for a kind that opened an incident for it)
+    kind: str
     monitor: str  # what it is about: a monitor's name, or a subscription's resource
     subject: str
     paragraphs: tuple[str, ...]

@@ -90,7 +90,7 @@ def channels_test(channel_id):
 
     http.caller(blueprint.current_request, write=True)
     record = _found(channel_id)
-    outcome = sending.send(record, sending.test_notice(record))
+    outcome = sending.test(record)
     return {"channel": channel_id, **asdict(outcome)}
 
 

@@ -183,6 +183,26 @@ def _log_days() -> int:
     return int(os.environ.get("CHANNEL_LOG_DAYS", LOG_DAYS))
 
 
+def test(record: dict) -> Outcome:
+    """`herald channels test`: a test notice, then, for a kind that opens an
+    incident for it (CLOSES_TEST: PagerDuty, Opsgenie), its end, so that no
+    test incident is left open for someone to close by hand."""
+    import dataclasses
+
+    from chalicelib.core.channels import kinds
+
+    notice = test_notice(record)
+    outcome = send(record, notice)
+    closes = record["kind"] in kinds.NAMES and getattr(
+        kinds.kind(record["kind"]), "CLOSES_TEST", False
+    )
+    if not (outcome.ok and closes):
+        return outcome
+    over = send(record, dataclasses.replace(notice, kind="test-over"))
+    ended = "resolved" if over.ok else f"not resolved ({over.status} {over.code}: {over.answer})"
+    return dataclasses.replace(outcome, answer=f"{outcome.answer}; test incident {ended}")
+
+
 def test_notice(record: dict):
     """What `herald channels test` sends: a notice of its own kind, "test"."""
     import secrets as random

@@ -5,7 +5,8 @@ incident key (pagerduty.incident_key: the monitor's incarnation). While an
 alert with that alias is open Opsgenie creates no other, it only counts
 again, so a reminder, a retried delivery or a second checker stays one
 alert; the recovery closes it by alias. A test notice gets an alias of its
-own (priority P5), so it never joins, nor closes, a real alert.
+own (priority P5), so it never joins, nor closes, a real alert; it is
+closed right after it is sent.
 
 Opsgenie's documentation says the message may carry HTML, so the monitor's
 name is escaped there (and cut only between entities); the description and
@@ -15,13 +16,12 @@ https://docs.opsgenie.com/docs/alert-api (create, close by alias)
 https://github.com/opsgenie/opsgenie-oas (definitions/alert.yaml)
 """
 
-import hashlib
 import html
 import re
 from urllib.parse import quote
 
 from chalicelib.core.channels.kinds import Field, Request, checks
-from chalicelib.core.channels.kinds.pagerduty import incident_key
+from chalicelib.core.channels.kinds.pagerduty import incident_key, test_key
 from chalicelib.core.errors import Invalid
 
 CONFIG = {
@@ -37,6 +37,7 @@ NOTE_LIMIT = 25000
 DETAILS_LIMIT = 8000  # keys and values together
 PRIORITY = {"down": "P2", "fail": "P2", "long": "P3", "flapping": "P3", "test": "P5"}
 SOURCE = "Herald"
+CLOSES_TEST = True  # `channels test` closes its alert at once (sending.test)
 # An integration's key goes into a header: no spaces, no line breaks.
 _API_KEY = re.compile(r"[A-Za-z0-9_-]{8,128}")
 
@@ -60,18 +61,17 @@ def check(config: dict) -> dict:
 def render(notice, config: dict) -> Request:
     base = config.get("api_url") or REGIONS[config.get("region", "us")]
     headers = {"Authorization": f"GenieKey {config['api_key']}"}
-    if notice.kind == "up":
-        alias = quote(incident_key(notice), safe="")
+    if notice.kind in ("up", "test-over"):
+        alias = quote(
+            test_key(notice) if notice.kind == "test-over" else incident_key(notice), safe=""
+        )
         url = f"{base}/v2/alerts/{alias}/close?identifierType=alias"
         note = checks.fit("\n\n".join(notice.paragraphs), NOTE_LIMIT)
         closing = {"user": SOURCE, "source": SOURCE, "note": note}
         return Request("POST", url, json=closing, headers=headers)
     if notice.kind not in PRIORITY:
         raise ValueError(f"no Opsgenie alert for a {notice.kind!r} notice")
-    if notice.kind == "test":
-        alias = "herald-test-" + hashlib.sha256(notice.id.encode()).hexdigest()[:32]
-    else:
-        alias = incident_key(notice)
+    alias = test_key(notice) if notice.kind == "test" else incident_key(notice)
     alert = {
         "message": escaped(notice.subject or notice.monitor, MESSAGE_LIMIT),
         "alias": alias,

@@ -11,7 +11,7 @@ notice id carries), not its name: it never exceeds PagerDuty's 255
 characters, two deployments with a monitor of the same name do not share
 incidents, and a monitor deleted and created again does not resolve its
 predecessor's. A test notice gets a key of its own (severity info), so it
-never joins a real incident.
+never joins a real incident, and is resolved right after it is sent.
 
 https://developer.pagerduty.com/docs/events-api-v2/trigger-events/
 https://github.com/PagerDuty/api-schema (reference/events-v2/openapiv3.json)
@@ -35,6 +35,9 @@ DETAIL_LIMIT = 4096  # a field of custom_details; the whole event must stay unde
 DETAILS_KEPT = 20
 ACTIONS = {"down": "trigger", "fail": "trigger", "long": "trigger", "up": "resolve"}
 ACTIONS["flapping"] = "trigger"  # one incident for the episode; "steady" says up or down
+ACTIONS["test-over"] = "resolve"
+# `channels test` resolves its incident at once (sending.test): none is left open.
+CLOSES_TEST = True
 SEVERITY = {"down": "critical", "fail": "error", "long": "error", "test": "info"}
 SEVERITY["flapping"] = "warning"
 _ROUTING_KEY = re.compile(r"[A-Za-z0-9]{32}")
@@ -59,12 +62,11 @@ def check(config: dict) -> dict:
 def render(notice, config: dict) -> Request:
     url = f"{config.get('api_url') or API_URL}/v2/enqueue"
     if notice.kind == "test":
-        key = "herald-test-" + hashlib.sha256(notice.id.encode()).hexdigest()[:32]
-        return Request("POST", url, json=_trigger(notice, config, key))
+        return Request("POST", url, json=_trigger(notice, config, test_key(notice)))
     action = ACTIONS.get(notice.kind)
     if action is None:
         raise ValueError(f"no PagerDuty event for a {notice.kind!r} notice")
-    key = incident_key(notice)
+    key = test_key(notice) if notice.kind == "test-over" else incident_key(notice)
     if action == "resolve":
         # Only the key matters to a resolve; PagerDuty ignores a payload there.
         event = {"routing_key": config["routing_key"], "event_action": "resolve"}
@@ -102,6 +104,11 @@ def custom_details(notice) -> dict:
         details.setdefault(checks.fit(str(label), 100), checks.fit(str(value), DETAIL_LIMIT))
     details["Notice"] = notice.id
     return details
+
+
+def test_key(notice) -> str:
+    """A test's own incident key, so it never joins, nor resolves, a real one."""
+    return "herald-test-" + hashlib.sha256(notice.id.encode()).hexdigest()[:32]
 
 
 def incident_key(notice) -> str:
