@@ -266,3 +266,22 @@ def _queued_wakeups() -> list[dict]:
 
     queue = sqs_backends["123456789012"]["us-east-1"].get_queue("herald-dev-wakeups")
     return [{"Body": message.body} for message in queue._messages]
+
+
+def test_it_alerts_a_cron_monitor_within_seconds_of_its_deadline(
+    make_monitor, ping, run_checker, deliver_wakeups, deliver_outbox, sent_mail, clock
+):
+    # Every minute, 10 s of grace: pinged at 09:00:00, late after 09:01:00,
+    # down after 09:01:10. The ping's coarse look (09:00:10) is the 09:00:30
+    # run's, which hands the exact deadline to a wake-up.
+    ping(make_monitor("minutely", schedule="* * * * *", grace=10))
+    clock.shift(30)
+    assert run_checker()["looked_at"] == 1
+    clock.shift(31)  # 09:01:01
+    assert deliver_wakeups() == 1  # late now: the grace ends within the minute
+    clock.shift(10)  # 09:01:11, before the next checker run at 09:01:30
+    assert deliver_wakeups() == 1
+    deliver_outbox()
+    [mail] = sent_mail()
+    assert mail["Subject"] == "minutely disconnection detected"
+    assert parsedate_to_datetime(mail["Date"]) == datetime(2026, 11, 2, 9, 1, 11, tzinfo=UTC)
