@@ -178,7 +178,9 @@ def _opening(item: dict, kind: str, now: float, notice: dict) -> dict:
         sets["runtime_told"] = item["last_start"]
         down_since, reason = _d(alert_rule.run_deadline(item)), "run too long"
     else:
-        down_since = _d(policy.down_at(item, alert_rule.silence_from(item, now)))
+        # A child unblocked (its parent back up) is down only after its own grace.
+        down_at = policy.down_at(item, alert_rule.silence_from(item, now))
+        down_since = _d(max(down_at, policy.unblocked_until(item)))
         reason = "missed deadline"
         if alert_rule.reminder(item):
             notice["reminder"] = sets["reminders"] = int(item.get("reminders", 0)) + 1

@@ -44,6 +44,19 @@ def test_a_child_still_silent_after_the_parent_recovers_alerts_after_its_grace(p
     assert walk(1) == ["device disconnection detected"]
 
 
+def test_a_child_alerted_after_its_parent_recovers_has_that_outage_in_its_history(
+    pair, walk, ping, client, api_key
+):
+    router, _ = pair
+    walk(10)
+    ping(router)
+    assert walk(3)[-1] == "device disconnection detected"  # unblocked 09:11, grace 60 s
+    reply = client.http.get("/monitors/device/flips", headers=api_key)
+    flips = [(f["status"], f["time"][11:19]) for f in json.loads(reply.body)["flips"]]
+    # before: no flip after "blocked", though its alert said it was down
+    assert flips[-2:] == [("blocked", "09:07:00"), ("down", "09:12:00")]
+
+
 def test_a_failure_of_a_child_while_the_parent_is_down_is_not_told(pair, walk, ping):
     _, device = pair
     walk(7)
