@@ -246,5 +246,11 @@ def recovery_untold(item: dict) -> bool:
     """
     parked = item.get("paused") or not item.get("monitor", True)
     untold = item.get("status") == "up" and item.get("outage_start") is not None
-    held = item.get("held_at") is not None  # quiet hours hold it: the failure continues it
-    return not parked and untold and not held and not policy.recovering(item)
+    return not parked and untold and not policy.recovering(item)
+
+
+def recovery_held(item: dict, now: float) -> bool:
+    """Whether a window still holds the untold recovery back: a failure now
+    continues the outage, as nobody heard of its end. Once the window is over
+    the recovery is told first, though the checker has not released it yet."""
+    return item.get("held_at") is not None and policy.held_until(item, now) is not None

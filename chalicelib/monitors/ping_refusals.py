@@ -40,13 +40,16 @@ def settle(error, monitor_id: str, ping: dict, stamp, who: dict, body: bytes):
         elif _reclassified(item, ping, body):
             pass
         elif ping["kind"] == "fail" and alert_rule.recovery_untold(item):
-            if told_recovery:
+            if alert_rule.recovery_held(item, float(stamp)):
+                ping["held_at"] = item["held_at"]
+            elif told_recovery:
                 count("MonitorPingDeferred")
                 raise errors.Unavailable(
                     "this monitor's last recovery is still being told: ping again", retry_after=5
                 )
-            pings._tell_news(monitor_id, float(stamp), item, fresh=item)
-            told_recovery = True
+            else:
+                pings._tell_news(monitor_id, float(stamp), item, fresh=item)
+                told_recovery = True
         else:
             raise _refusal(item, who)
         try:

@@ -171,11 +171,14 @@ def write(monitor_id, ping, stamp, who) -> dict:
         values.update({":up": "up", ":yes": True, ":no": False})
         # Nor while recovering (fewer successes in a row than recovery_threshold):
         # the failure then continues the outage.
-        # Nor when quiet hours hold the recovery back: the outage told goes on.
+        # Nor when a window still holds the recovery back (ping_refusals saw
+        # the hold on; the same hold, not one the checker released since).
+        held = ""
+        if ping.get("held_at") is not None:
+            values[":held"], held = ping["held_at"], " OR held_at = :held"
         condition += (
             " AND (NOT (#st = :up AND attribute_exists(outage_start))"
-            " OR paused = :yes OR #mon = :no OR ok_streak < recovery_threshold"
-            " OR attribute_exists(held_at))"
+            " OR paused = :yes OR #mon = :no OR ok_streak < recovery_threshold" + held + ")"
         )
         names["ExpressionAttributeNames"]["#mon"] = "monitor"
     reply = aws.client("dynamodb").update_item(

@@ -113,6 +113,7 @@ class User:
     def __init__(self, policy: Policy):
         self.p = policy
         self.last_ping = self.last_fail = self.last_alert = None
+        self.ping_before = self.pinged_at = None
         self.fails = 0  # failures in a row
         # Told of an outage, not yet of its end; "closed": maybe closed unsaid by
         # a maintenance window (KNOWN: test_it_tells_the_recovery_of_...).
@@ -123,11 +124,12 @@ class User:
         self.summary = None  # of a held outage that ended: "owed", or "maybe"
         self.reminders = 0
 
-    def silent(self, now: float) -> bool:
+    def silent(self, now: float, last_ping: float | None = None) -> bool:
         """Past the deadline: no ping for a period and its grace (from the base)."""
-        if self.last_ping is None:
+        last_ping = self.last_ping if last_ping is None else last_ping
+        if last_ping is None:
             return False
-        return now > self.p.base(self.last_ping, now) + TIMEOUT + GRACE
+        return now > self.p.base(last_ping, now) + TIMEOUT + GRACE
 
     def failing(self, now: float) -> bool:
         """Failing past the threshold, and no maintenance window touched it since."""
@@ -139,15 +141,18 @@ class User:
         return self.silent(now) or self.failing(now)
 
     def pinged(self, kind: str, now: int) -> None:
+        self.ping_before, self.pinged_at = self.last_ping, now
         self.last_ping = now
         if kind == "fail":
             self.fails, self.last_fail = self.fails + 1, now
-            # A failure while an outage told is open continues it: a success
-            # before it, held back by a window, is no recovery to tell any more.
-            self.recovered = self.recovered and self.down is not True
-            # Nor is a held outage's recovery, still held (its summary not yet
-            # told): the failure continues that outage, told as one notice.
-            self.summary = None
+            if self.p.silent_time(now):
+                # Inside a window a failure continues the outage told: a success
+                # before it, held back, is no recovery to tell any more. Nor is
+                # a held outage's recovery, still held (its summary not yet
+                # told): the failure continues that outage, told as one notice.
+                # After the window, the ping tells what was held first.
+                self.recovered = self.recovered and self.down is not True
+                self.summary = None
         else:
             self.fails, self.recovered = 0, True
             if self.held and self.down is not True:
@@ -187,8 +192,13 @@ class User:
                 self.summary, self.down = None, False
 
     def _silence_alert(self, text: str, now: int, why: str) -> None:
-        assert self.silent(now), f"{why}: but the deadline has not passed"
-        assert f"since {when(self.last_ping)}" in text, f"{why}: not about the last ping"
+        last = self.last_ping
+        if self.pinged_at == now:
+            # A failure ping that tells a held recovery first goes on with what
+            # the checker would have told before it: a silence since the recovery.
+            last = self.ping_before
+        assert self.silent(now, last), f"{why}: but the deadline has not passed"
+        assert f"since {when(last)}" in text, f"{why}: not about the last ping"
         if "This is reminder" not in text:
             self._opened(now, why)
             return
