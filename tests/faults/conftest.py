@@ -30,7 +30,9 @@ def herald(app, clock, aws, monkeypatch):
     from tests.subscriptions.conftest import Harness
 
     monkeypatch.setenv("HERALD_FEED_SIGNING_KEY", "feed-test-key")
-    monkeypatch.setenv("SUBSCRIPTIONS_FEED_TIMEOUT", "0.5")
+    # Short, as the injected timeouts wait it out; long enough that a loaded
+    # machine's slow answer on loopback is not one more (0.5 s failed a subscription test in CI).
+    monkeypatch.setenv("SUBSCRIPTIONS_FEED_TIMEOUT", "2")
     monkeypatch.setenv("SUBSCRIPTIONS_ALLOW_PRIVATE_FEEDS", "1")
     monkeypatch.setenv("HERALD_LOCAL", "1")  # loopback: local mode only
     server = SampleFeed(0).start()
