@@ -128,8 +128,14 @@ def snapshot(resources: dict[str, list[str]], *, tables: bool = True) -> dict:
 # ---- the file ----------------------------------------------------------------------
 
 
-def write(path: Path, state: dict, *, clean: bool) -> None:
-    saved = {**state, "saved_at": time.strftime("%Y-%m-%d %H:%M:%S"), "clean": clean}
+def write(path: Path, state: dict, *, clean: bool, taken_at: float) -> None:
+    """`taken_at` is when the snapshot began: a change after it may be missing from it."""
+    saved = {
+        **state,
+        "saved_at": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(taken_at)),
+        "taken_at": taken_at,
+        "clean": clean,
+    }
     partial = path.with_suffix(".partial")
     partial.write_text(json.dumps(saved))
     os.replace(partial, path)
@@ -206,9 +212,10 @@ class Saver:
 
     def save(self, *, clean: bool = False) -> None:
         with self._lock:
+            taken_at = time.time()
             state = snapshot(self.resources, tables=self.tables)
             if clean or state != self._last:
-                write(self.path, state, clean=clean)
+                write(self.path, state, clean=clean, taken_at=taken_at)
                 self._last = state
 
     def run(self) -> None:
