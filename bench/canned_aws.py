@@ -114,8 +114,9 @@ class _Raw:
         yield self.body
 
 
-def install(recording: list[dict]) -> None:
-    """Answer DynamoDB from the recording in every botocore session made from now on."""
+def install(recording: list[dict], parameters: dict[str, str] | None = None) -> None:
+    """Answer DynamoDB from the recording in every botocore session made from now on,
+    and SSM's GetParameter from `parameters` (name: value) when given."""
     import botocore.handlers
     from botocore.awsrequest import AWSResponse
 
@@ -128,4 +129,13 @@ def install(recording: list[dict]) -> None:
         body = reply["body"].encode()
         return AWSResponse(request.url, reply["status"], reply["headers"], _Raw(body))
 
+    def parameter(request, **kwargs):
+        name = json.loads(request.body)["Name"]
+        found = {"Name": name, "Type": "SecureString", "Value": parameters[name], "Version": 1}
+        headers = {"Content-Type": "application/x-amz-json-1.1", "x-amzn-RequestId": "bench"}
+        body = json.dumps({"Parameter": found}).encode()
+        return AWSResponse(request.url, 200, headers, _Raw(body))
+
     botocore.handlers.BUILTIN_HANDLERS.append(("before-send.dynamodb", answer))
+    if parameters:
+        botocore.handlers.BUILTIN_HANDLERS.append(("before-send.ssm", parameter))

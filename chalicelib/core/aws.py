@@ -7,8 +7,11 @@ and every client honours AWS_ENDPOINT_URL, which is how tests and local mode
 point Herald at moto.
 """
 
+import contextlib
 import functools
+import gc
 import os
+import threading
 
 TABLES = ("CORE_TABLE", "MONITORS_TABLE", "SITES_TABLE", "SUBSCRIPTIONS_TABLE", "HOOKS_TABLE")
 
@@ -33,17 +36,47 @@ def region() -> str:
 @functools.cache
 def client(service: str, in_region: str | None = None):
     """A client in the deployment's region, or in in_region (an SNS topic's own)."""
-    import boto3
-
-    return boto3.session.Session().client(service, region_name=in_region or region())
+    with _building, collector_paused():
+        return _session().client(service, region_name=in_region or region())
 
 
 @functools.cache
 def dynamodb():
     """The DynamoDB service resource (for batch_get_item and friends)."""
+    with _building, collector_paused():
+        return _session().resource("dynamodb", region_name=region())
+
+
+# One session for every client: a session loads the endpoint and partition
+# data of its own, and a cold ping builds two clients (SSM's, DynamoDB's).
+# Clients are thread-safe, a session is not: they are built one at a time.
+_building = threading.Lock()
+
+
+@functools.cache
+def _session():
     import boto3
 
-    return boto3.session.Session().resource("dynamodb", region_name=region())
+    return boto3.session.Session()
+
+
+@contextlib.contextmanager
+def collector_paused():
+    """Python's cyclic garbage collector off while boto3 builds a client.
+
+    botocore builds it from JSON models of a few MB: hundreds of thousands of
+    new objects, whose every few hundred set off a collection that walks what
+    the process holds and frees nothing. That was a fifth of a cold Lambda's
+    first ping (bench/cold_start.py). The collector is process-wide: a thread
+    that finds it already off leaves turning it back on to the one that did.
+    """
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def table(env_name: str):
@@ -157,5 +190,6 @@ def reset() -> None:
     """Forget every client (tests start each case on a fresh moto)."""
     client.cache_clear()
     dynamodb.cache_clear()
+    _session.cache_clear()
     _table.cache_clear()
     queue_url.cache_clear()

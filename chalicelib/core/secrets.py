@@ -9,7 +9,7 @@ deployed function such a variable is refused, not quietly used.
 
 import os
 
-from chalicelib.core import settings
+from chalicelib.core import aws, settings
 
 
 class MissingSecret(LookupError):
@@ -33,13 +33,19 @@ def get(name: str, *, required: bool = True, max_age: int = 300) -> str | None:
 
 
 def _from_ssm(name: str, *, required: bool, max_age: int) -> str | None:
-    # Imported here: powertools parameters costs ~250 ms at import.
-    from aws_lambda_powertools.utilities import parameters
-
     path = f"/herald/{settings.stage()}/{name}"
-    try:
-        return parameters.get_parameter(path, decrypt=True, max_age=max_age)
-    except parameters.exceptions.GetParameterError:
-        if required:
-            raise MissingSecret(f"SSM parameter {path} is missing") from None
-        return None
+    # The first read builds powertools' SSM client, on a cold ping (a
+    # monitor's id is keyed by the secret). Imported here: powertools
+    # parameters costs ~250 ms at import.
+    with aws.collector_paused():
+        from aws_lambda_powertools.utilities import parameters
+
+        providers = parameters.base.DEFAULT_PROVIDERS  # what get_parameter reads through
+        if "ssm" not in providers:  # its own would build its client on a session of its own
+            providers["ssm"] = parameters.SSMProvider(boto3_client=aws.client("ssm"))
+        try:
+            return parameters.get_parameter(path, decrypt=True, max_age=max_age)
+        except parameters.exceptions.GetParameterError:
+            if required:
+                raise MissingSecret(f"SSM parameter {path} is missing") from None
+            return None

@@ -49,3 +49,13 @@ def test_herald_local_cannot_let_a_deployed_function_take_a_plain_secret(ssm, mo
     monkeypatch.setenv("HERALD_SECRET_KEY", "plain")
     with pytest.raises(secrets.MissingSecret, match="must be in SSM"):
         secrets.get("secret-key")
+
+
+def test_it_reads_ssm_through_heralds_own_client(ssm):
+    from aws_lambda_powertools.utilities import parameters
+
+    from chalicelib.core import aws
+
+    secrets.get("secret-key")
+    # One client for SSM, built on Herald's one session: a cold ping builds no second session.
+    assert parameters.base.DEFAULT_PROVIDERS["ssm"].client is aws.client("ssm")
