@@ -56,7 +56,7 @@ def run() -> dict:
     from chalicelib.monitors import wakeups  # not on the ping path, which imports this module
 
     now = clock.epoch()
-    found, unread = due_index.entries(now, wakeups.AHEAD)
+    found, unread = due_index.entries(now, due_index.AHEAD)
     # First, while the delays counted from `now` are still exact.
     done = {"looked_at": 0, "notices": 0, "handed_off": wakeups.hand_off(found, now)}
     # The rest is a wake-up's, at its deadline.

@@ -28,6 +28,7 @@ INDEX_WRITES_PER_MOVE, PARTITION_WRITES = 2, 800  # 20 % of a partition spare
 READERS = 10
 BATCH = 100  # BatchGetItem's limit
 STEP = 60  # seconds: a ping's due_at counts from the start of its minute
+AHEAD = 60.0  # the checker's period: each run also reads the minute until the next
 
 
 def shards() -> int:
@@ -90,3 +91,26 @@ def items(keys: list[dict], *, consistent: bool = True) -> list[dict]:
             found.update({item["pk"]: item for item in reply["Responses"].get(table, [])})
             request = reply.get("UnprocessedKeys") or {}
     return [found[k["pk"]] for k in keys if k["pk"] in found]
+
+
+def look_by(key: dict, deadline: float, now: float) -> None:
+    """Bring the checker's look at a monitor forward to `deadline` (a run that
+    may run too long, a steady notice after flapping).
+
+    A deadline within the minute the last checker run covered would wait for
+    the next run, up to a minute late: it gets a wake-up of its own.
+    """
+    moved = aws.conditional(
+        aws.table("MONITORS_TABLE").update_item,
+        Key=key,
+        UpdateExpression="SET due_at = :d, due_pk = if_not_exists(parked, shard_pk)",
+        ConditionExpression=(
+            "attribute_exists(pk) AND (attribute_not_exists(due_at) OR due_at > :d)"
+        ),
+        ExpressionAttributeValues={":d": Decimal(f"{deadline:.6f}")},
+        ReturnValues="ALL_NEW",  # moto leaves out of UPDATED_NEW what stayed as it was
+    )
+    if moved is not None and deadline - now <= AHEAD:
+        from chalicelib.monitors import wakeups  # it imports the checker: not on the ping path
+
+        wakeups.hand_off([moved["Attributes"]], now)

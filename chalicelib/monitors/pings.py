@@ -232,25 +232,12 @@ def _after(monitor_id: str, kind: str, now: float, old: dict) -> None:
         why = "first ping" if old.get("status", "new") == "new" else "pinged"
         flips.record(old, "up", now, why)
     if kind == "start" and old.get("max_runtime") is not None and not parked:
-        _look_by(monitor_id, now + float(old["max_runtime"]))
+        due_index.look_by(store.key(monitor_id), now + float(old["max_runtime"]), now)
     elif old.get("flapping_since") is not None and kind in ("success", "fail") and not parked:
         from chalicelib.monitors import flapping
 
         # The write's due_at is the next deadline; a steady notice may come first.
-        _look_by(monitor_id, flapping.steady_at(old))
-
-
-def _look_by(monitor_id: str, deadline: float) -> None:
-    """Bring the checker's look forward to `deadline` (a run too long, a steady notice)."""
-    aws.conditional(
-        aws.table(store.TABLE).update_item,
-        Key=store.key(monitor_id),
-        UpdateExpression="SET due_at = :d, due_pk = if_not_exists(parked, shard_pk)",
-        ConditionExpression=(
-            "attribute_exists(pk) AND (attribute_not_exists(due_at) OR due_at > :d)"
-        ),
-        ExpressionAttributeValues={":d": Decimal(f"{deadline:.6f}")},
-    )
+        due_index.look_by(store.key(monitor_id), flapping.steady_at(old), now)
 
 
 def _tell_news(monitor_id: str, now: float, old: dict, fresh: dict | None = None) -> None:

@@ -32,7 +32,7 @@ from chalicelib.core.observability import count, logger
 from chalicelib.monitors import alert_rule, checker, due_index, store
 
 QUEUE = "wakeups"
-AHEAD = 60.0  # the checker's period: each run covers the minute until the next
+AHEAD = due_index.AHEAD
 _KEY = re.compile(r"MON#[0-9a-f]{32}")  # store.key(): nothing else is ever read
 
 

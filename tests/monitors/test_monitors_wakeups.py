@@ -285,3 +285,44 @@ def test_it_alerts_a_cron_monitor_within_seconds_of_its_deadline(
     [mail] = sent_mail()
     assert mail["Subject"] == "minutely disconnection detected"
     assert parsedate_to_datetime(mail["Date"]) == datetime(2026, 11, 2, 9, 1, 11, tzinfo=UTC)
+
+
+def test_it_alerts_a_run_that_outlasts_a_short_max_runtime_within_seconds(
+    make_monitor, ping, deliver_wakeups, deliver_outbox, sent_mail, clock
+):
+    # Allowed 30 s a run: the start at 09:01:00 is overdue after 09:01:30, before
+    # any checker run that could read it, so the start ping hands it a wake-up.
+    monitor = make_monitor(timeout=86400, max_runtime=30)
+    ping(monitor)
+    clock.shift(60)
+    assert ping(monitor, "start").status_code == 200
+    clock.shift(30)  # 09:01:30: the deadline, not yet overdue
+    assert deliver_wakeups() == 0
+    clock.shift(1)
+    assert deliver_wakeups() == 1
+    deliver_outbox()
+    [mail] = sent_mail()
+    assert mail["Subject"] == "backup has been running for 31 s"  # as the wake-up found it
+    assert parsedate_to_datetime(mail["Date"]) == datetime(2026, 11, 2, 9, 1, 31, tzinfo=UTC)
+
+
+def test_a_run_that_ends_in_time_leaves_its_wake_up_nothing_to_do(
+    make_monitor, ping, deliver_wakeups, deliver_outbox, sent_mail, clock
+):
+    monitor = make_monitor(timeout=86400, max_runtime=30)
+    ping(monitor)
+    ping(monitor, "start")
+    clock.shift(20)
+    ping(monitor)  # the run ended in time
+    clock.shift(11)
+    assert deliver_wakeups() == 1
+    deliver_outbox()
+    assert sent_mail() == []
+
+
+def test_a_start_ping_with_a_long_max_runtime_queues_no_wake_up(make_monitor, ping, sqs_requests):
+    monitor = make_monitor(timeout=86400, max_runtime=600)
+    ping(monitor)
+    with sqs_requests() as calls:
+        ping(monitor, "start")
+    assert calls == []  # the checker's runs will read it in time
