@@ -89,9 +89,34 @@ def public_url() -> str:
     return (deployed_url(stage) if stage else "") or PLACEHOLDER_URL
 
 
+def ping_url() -> str:
+    """The base of the ping URLs a command prints: the ping door's, as the
+    stage's dashboard shows them (ShownPingUrls), else public_url()."""
+    from chalicelib.core import settings
+
+    if os.environ.get("HERALD_PING_URL") or settings.public_url():
+        return settings.ping_url()
+    stage = os.environ.get("HERALD_STAGE")
+    return (deployed_ping_url(stage) if stage else "") or public_url()
+
+
 def deployed_url(stage: str) -> str:
     """Stack herald-<stage>'s PublicUrl parameter, else its EndpointURL output
     ("" when the stack cannot be read: the caller prints a placeholder)."""
+    parameters, outputs = _stack(stage)
+    return (parameters.get("PublicUrl") or outputs.get("EndpointURL", "")).rstrip("/")
+
+
+def deployed_ping_url(stage: str) -> str:
+    """Stack herald-<stage>'s PingUrl output, unless it shows the API's ping URLs."""
+    parameters, outputs = _stack(stage)
+    if parameters.get("ShownPingUrls", "door") != "door":
+        return ""
+    return outputs.get("PingUrl", "").rstrip("/")
+
+
+def _stack(stage: str) -> tuple[dict, dict]:
+    """The stack's parameters and outputs (both empty when it cannot be read)."""
     import boto3
     from botocore.exceptions import BotoCoreError, ClientError
 
@@ -99,7 +124,7 @@ def deployed_url(stage: str) -> str:
         cloudformation = boto3.client("cloudformation")
         (stack,) = cloudformation.describe_stacks(StackName=f"herald-{stage}")["Stacks"]
     except (BotoCoreError, ClientError):
-        return ""
+        return {}, {}
     parameters = {p["ParameterKey"]: p.get("ParameterValue") for p in stack.get("Parameters", [])}
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
-    return (parameters.get("PublicUrl") or outputs.get("EndpointURL", "")).rstrip("/")
+    return parameters, outputs

@@ -27,5 +27,11 @@ def number(name: str, default: float) -> float:
 
 
 def public_url() -> str:
-    """The API's public base URL, for links in mail and ping URLs."""
+    """The API's public base URL, for links in mail and the dashboard."""
     return os.environ.get("HERALD_PUBLIC_URL", "").rstrip("/")
+
+
+def ping_url() -> str:
+    """The base of the ping URLs Herald shows: the ping door's (HERALD_PING_URL,
+    which the stack sets unless ShownPingUrls=api), else the API's."""
+    return os.environ.get("HERALD_PING_URL", "").rstrip("/") or public_url()

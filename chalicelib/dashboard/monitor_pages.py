@@ -107,7 +107,7 @@ def one(request, account, name: str):
         raise errors.NotFound(f"no monitor named {name!r}")
     now = clock.epoch()
     day = _day(request)
-    base = None if account["read_only"] else settings.public_url()
+    base = None if account["read_only"] else settings.ping_url()
     view = shown(item, base)
     history = flips.entries(item, start=bars.window_start(now))
     cells = bars.cells(item, history, now)

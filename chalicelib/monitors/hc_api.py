@@ -58,7 +58,13 @@ def caller(request, body: dict, *, write: bool) -> dict:
 
 def _show(item: dict, record: dict | None = None) -> dict:
     read_only = bool(record and record.get("read_only"))
-    return hc_views.check(item, read_only=read_only, base=settings.public_url(), now=clock.epoch())
+    return hc_views.check(
+        item,
+        read_only=read_only,
+        base=settings.public_url(),
+        ping_base=settings.ping_url(),
+        now=clock.epoch(),
+    )
 
 
 def find(code: str, *, by_unique_key: bool = False) -> dict:

@@ -95,8 +95,9 @@ def grace(item: dict) -> int | float:
     return values.plain(item.get("grace", 3600))
 
 
-def check(item: dict, *, read_only: bool, base: str, now: float) -> dict:
-    """One check, with Healthchecks' fields in Healthchecks' order."""
+def check(item: dict, *, read_only: bool, base: str, now: float, ping_base: str = "") -> dict:
+    """One check, with Healthchecks' fields in Healthchecks' order; its ping URL
+    on ping_base (the ping door's) when given, its API URLs on base."""
     success = ",".join(item.get("success_keywords") or [])
     failure = ",".join(item.get("failure_keywords") or [])
     last_ping = item.get("last_ping")
@@ -133,7 +134,7 @@ def check(item: dict, *, read_only: bool, base: str, now: float) -> dict:
         code = monitor_uuid(item)
         result.update(
             uuid=code,
-            ping_url=f"{base}/ping/{code}",
+            ping_url=f"{ping_base or base}/ping/{code}",
             update_url=f"{base}{API}/{code}",
             pause_url=f"{base}{API}/{code}/pause",
             resume_url=f"{base}{API}/{code}/resume",

@@ -63,7 +63,7 @@ def _answer(name: str, until: float | None):
     item = snooze(name, until)
     if item is None:
         raise errors.NotFound(f"no monitor named {name!r}")
-    return store.view(item, settings.public_url())
+    return store.view(item, settings.ping_url())
 
 
 @http.route(blueprint, "/monitors/{name}/snooze", methods=["POST"])

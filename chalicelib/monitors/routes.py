@@ -80,7 +80,7 @@ def _urls_base(request) -> str | None:
     """
     from chalicelib.core import settings
 
-    return None if http.caller(request).get("read_only") else settings.public_url()
+    return None if http.caller(request).get("read_only") else settings.ping_url()
 
 
 @http.route(blueprint, "/monitors", methods=["GET"])
@@ -129,7 +129,7 @@ def _put(name: str | None):
         # An update that names only what it changes: say why the rest is missing.
         hint = f"{error.message} (a PUT replaces every setting; PATCH changes some)"
         raise errors.Invalid(hint, field=error.field) from None
-    view = store.view(item, settings.public_url())
+    view = store.view(item, settings.ping_url())
     return http.reply(201 if outcome == "created" else 200, {"outcome": outcome, **view})
 
 
@@ -144,7 +144,7 @@ def monitors_patch(name):
     name, changes = unquote(name), dict(http.json_object(request))
     changes.pop("name", None)  # ignored, as in a PUT: the path names the monitor
     outcome, item = admin.upsert(_found(name)["name"], changes, merge=True)
-    return {"outcome": outcome, **store.view(item, settings.public_url())}
+    return {"outcome": outcome, **store.view(item, settings.ping_url())}
 
 
 @http.route(blueprint, "/monitors/{name}", methods=["DELETE"])
@@ -175,7 +175,7 @@ def _pause(name: str, paused: bool):
     item = admin.set_paused(name, paused)
     if item is None:
         raise errors.NotFound(f"no monitor named {name!r}")
-    return store.view(item, settings.public_url())
+    return store.view(item, settings.ping_url())
 
 
 @http.route(blueprint, "/monitors/{name}/rotate-key", methods=["POST"])
@@ -187,7 +187,7 @@ def monitors_rotate_key(name):
     item = admin.rotate_key(unquote(name))
     if item is None:
         raise errors.NotFound(f"no monitor named {unquote(name)!r}")
-    return store.view(item, settings.public_url())
+    return store.view(item, settings.ping_url())
 
 
 @http.route(blueprint, "/monitors/{name}/pings", methods=["GET"])

@@ -103,7 +103,7 @@ def _summary(counts: Counter, dry_run: bool) -> None:
 
 def _hint(checks: list, ping_key: str | None) -> None:
     """Where jobs now ping: the same paths, on Herald's address."""
-    from herald.target import public_url
+    from herald.target import ping_url
 
     endpoints = {
         c["ping_url"][: -len(c["uuid"])]
@@ -114,7 +114,7 @@ def _hint(checks: list, ping_key: str | None) -> None:
         and c["uuid"]
         and c["ping_url"].endswith(c["uuid"])
     }
-    herald = public_url() + "/ping/"
+    herald = ping_url() + "/ping/"
     if len(endpoints) != 1:
         return
     theirs = endpoints.pop()

@@ -30,9 +30,9 @@ def _found(ctx: click.Context, name: str) -> dict:
 
 
 def _base() -> str:
-    from herald.target import public_url
+    from herald.target import ping_url
 
-    return public_url()
+    return ping_url()
 
 
 @monitors.command("import")

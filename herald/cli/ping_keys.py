@@ -21,7 +21,7 @@ def create(ctx: click.Context, label: str, cap: int) -> None:
     base.target(ctx)
     from chalicelib.core.errors import Invalid
     from chalicelib.monitors import ping_keys as keys
-    from herald.target import public_url
+    from herald.target import ping_url
 
     try:
         created = keys.create(label=label, cap=cap)
@@ -29,7 +29,7 @@ def create(ctx: click.Context, label: str, cap: int) -> None:
         raise click.ClickException(str(error)) from None
     click.echo(f"key id {created['key_id']} (give monitors --group {created['key_id']})")
     click.echo(f"key    {created['key']}   (shown once)")
-    base_url = public_url()
+    base_url = ping_url()
     click.echo(f"ping   {base_url}/ping/{created['key']}/<name>[?create=1]")
 
 

@@ -119,6 +119,13 @@ def test_its_page_shows_ping_urls_snippets_and_the_ping_log(admin, backup, ping)
     assert "<td>3</td>" in log  # the exit status
 
 
+def test_its_page_shows_the_ping_doors_url_when_the_stack_names_it(admin, backup, monkeypatch):
+    monkeypatch.setenv("HERALD_PING_URL", "https://door.lambda-url.us-east-1.on.aws/")
+    html = admin.get("/dashboard/monitors/backup").body.decode()
+    assert f"https://door.lambda-url.us-east-1.on.aws/ping/{backup['uuid']}" in html
+    assert f"http://herald.test/ping/{backup['uuid']}" not in html
+
+
 def test_a_read_only_account_sees_no_ping_url_and_no_edit_form(reader, backup):
     html = reader.get("/dashboard/monitors/backup").body.decode()
     assert backup["uuid"] not in html and backup["key"] not in html

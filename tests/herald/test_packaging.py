@@ -258,8 +258,9 @@ def test_the_ping_door_is_a_public_function_url_on_its_own_function(packaged):
     door = template["Resources"]["PingDoor"]["Properties"]
     assert door["Handler"] == "app.ping_door"
     assert packaging.functions(template)["PingDoor"] == "ping_door"
-    api = template["Resources"]["APIHandler"]["Properties"]
-    assert door["Environment"] == api["Environment"]  # the same tables, queues and bus
+    api = dict(template["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"])
+    api.pop("HERALD_PING_URL")  # what the API shows, below
+    assert door["Environment"]["Variables"] == api  # the same tables, queues and bus
     (url,) = _of_type(template, "AWS::Lambda::Url").values()
     assert url["Properties"] == {
         "TargetFunctionArn": {"Fn::GetAtt": ["PingDoor", "Arn"]},
@@ -267,6 +268,20 @@ def test_the_ping_door_is_a_public_function_url_on_its_own_function(packaged):
         "InvokeMode": "BUFFERED",
     }  # no Cors: the ping views answer preflights and set CORS headers themselves
     assert template["Outputs"]["PingUrl"]["Value"] == {"Fn::GetAtt": ["PingUrl", "FunctionUrl"]}
+
+
+def test_the_api_shows_ping_urls_on_the_ping_door_unless_told_to_show_its_own(packaged):
+    _stage, _path, template = packaged
+    variables = template["Resources"]["APIHandler"]["Properties"]["Environment"]["Variables"]
+    assert "HERALD_STAGE" in variables  # merged into Chalice's variables, not in their place
+    assert variables["HERALD_PING_URL"] == {
+        "Fn::If": ["ShowDoorUrls", {"Fn::GetAtt": ["PingUrl", "FunctionUrl"]}, ""]
+    }
+    assert template["Conditions"]["ShowDoorUrls"] == {
+        "Fn::Equals": [{"Ref": "ShownPingUrls"}, "door"]
+    }
+    shown = template["Parameters"]["ShownPingUrls"]
+    assert (shown["Default"], shown["AllowedValues"]) == ("door", ["door", "api"])
 
 
 def test_the_ping_doors_url_may_be_invoked_by_anyone_but_only_through_the_url(packaged):

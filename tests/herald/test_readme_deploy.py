@@ -90,5 +90,6 @@ def test_every_parameter_the_readme_sets_exists_in_the_template(packaged):
     names = [override.split("=", 1)[0] for override in overrides]
     assert names and set(names) <= set(template["Parameters"])
     mentioned = set(re.findall(r"`(\w+)(?:=[^`]*)?`", _section()))
-    for parameter in ("AlarmTopicArn", "AlarmEmail", "LogRetentionDays", "PublicUrl"):
+    documented = ("AlarmTopicArn", "AlarmEmail", "LogRetentionDays", "PublicUrl")
+    for parameter in (*documented, "PingConcurrency", "ShownPingUrls"):
         assert parameter in template["Parameters"] and parameter in mentioned

@@ -140,3 +140,16 @@ def test_a_partial_put_says_that_a_put_replaces_every_setting(client, api_key):
     assert reply.status_code == 400
     assert "max_sleep: missing" in reply.json_body["Message"]
     assert "a PUT replaces every setting; PATCH changes some" in reply.json_body["Message"]
+
+
+DOOR = "https://door.lambda-url.us-east-1.on.aws/"  # the stack's PingUrl output
+
+
+def test_it_shows_ping_urls_on_the_ping_door_when_the_stack_names_it(client, api_key, monkeypatch):
+    monkeypatch.setenv("HERALD_PING_URL", DOOR)
+    urls = put(client, "web", SETTINGS, api_key).json_body["ping_urls"]
+    assert urls["uuid"].startswith(f"{DOOR}ping/")
+    assert urls["slug"].startswith(f"{DOOR}ping/") and urls["slug"].endswith("/web")
+    assert urls["original"].startswith(f"{DOOR}ping?username=web&key=")
+    listed = client.http.get("/monitors", headers=api_key).json_body["monitors"]
+    assert listed[0]["ping_urls"] == urls

@@ -266,3 +266,11 @@ def test_it_answers_a_trailing_slash_under_chalice_local_as_well(hc_app, hc):
         reply = gateway.handle_request("GET", path, {"x-api-key": hc.keys["ro"]}, b"")
         assert reply["statusCode"] == 200, path
         assert json.loads(reply["body"]) == {"checks": []}
+
+
+def test_its_ping_url_is_on_the_ping_door_and_its_api_urls_on_the_api(hc, monkeypatch):
+    monkeypatch.setenv("HERALD_PING_URL", "https://door.lambda-url.us-east-1.on.aws/")
+    check = hc.post(CHECKS, BACKUPS).body
+    code = check["uuid"]
+    assert check["ping_url"] == f"https://door.lambda-url.us-east-1.on.aws/ping/{code}"
+    assert check["update_url"] == f"http://herald.test/api/v3/checks/{code}"
