@@ -36,21 +36,37 @@ def region() -> str:
 @functools.cache
 def client(service: str, in_region: str | None = None):
     """A client in the deployment's region, or in in_region (an SNS topic's own)."""
-    with _building, collector_paused():
-        return _session().client(service, region_name=in_region or region())
+    return _once(
+        ("client", service, in_region),
+        lambda s: s.client(service, region_name=in_region or region()),
+    )
 
 
 @functools.cache
 def dynamodb():
     """The DynamoDB service resource (for batch_get_item and friends)."""
-    with _building, collector_paused():
-        return _session().resource("dynamodb", region_name=region())
+    return _once(("resource", "dynamodb"), lambda s: s.resource("dynamodb", region_name=region()))
 
 
 # One session for every client: a session loads the endpoint and partition
 # data of its own, and a cold ping builds two clients (SSM's, DynamoDB's).
-# Clients are thread-safe, a session is not: they are built one at a time.
+# Clients are thread-safe, a session is not: they are built one at a time,
+# and each once: the checker's threads that all ask for DynamoDB's client on
+# a cold start wait for the first to build it (functools.cache would let
+# each of them build one, each ~50 ms, in turn).
 _building = threading.Lock()
+_built: dict = {}
+
+
+def _once(what: tuple, build):
+    made = _built.get(what)
+    if made is None:
+        with _building:
+            made = _built.get(what)
+            if made is None:
+                with collector_paused():
+                    made = _built[what] = build(_session())
+    return made
 
 
 @functools.cache
@@ -190,6 +206,7 @@ def reset() -> None:
     """Forget every client (tests start each case on a fresh moto)."""
     client.cache_clear()
     dynamodb.cache_clear()
+    _built.clear()
     _session.cache_clear()
     _table.cache_clear()
     queue_url.cache_clear()
