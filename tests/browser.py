@@ -7,11 +7,12 @@ clock; the page's timers run on Playwright's own fake clock.
 """
 
 import contextlib
-import socket
 import threading
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import free_port
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -27,12 +28,6 @@ ARGS = [
 needs_chromium = pytest.mark.skipif(
     not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make browser)"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextlib.contextmanager

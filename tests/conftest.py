@@ -71,8 +71,9 @@ def dynamodb_local():
     """HERALD_DYNAMODB=local (make test-dynamodb-local): one DynamoDB Local,
     in memory on a free loopback port, for the whole session."""
     from herald.local import dynamodb_local
+    from tests.helpers import free_port
 
-    server = dynamodb_local.start(dynamodb_local.free_port())
+    server = dynamodb_local.start(free_port())
     yield server
     server.stop()
 

@@ -1,6 +1,9 @@
-"""Builders for the events Lambda hands Herald's handlers."""
+"""Builders for the events Lambda hands Herald's handlers; free ports for test servers."""
 
 import contextlib
+import itertools
+import os
+import socket
 
 
 def sqs_event(bodies, *, receive_count: int = 1, queue: str = "outbox") -> dict:
@@ -65,3 +68,31 @@ def dynamodb_requests():
     finally:
         for client in clients:
             client.meta.events.unregister("before-call.dynamodb", seen)
+
+
+def _port_walk():
+    # Each xdist worker walks a block of its own, below Linux's ephemeral range (32768-).
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    low = 20000 + (worker % 60) * 200
+    return itertools.cycle(range(low, low + 200))
+
+
+_PORTS = _port_walk()
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on, for a server a test starts.
+
+    Not bind(0)'s: that port is in the kernel's ephemeral range, where every
+    outgoing connection of every test also takes its local port, so a server
+    that binds it seconds later (a `make run`, after deploying its stack) can
+    find it taken (EADDRINUSE, as CI once did).
+    """
+    for port in _PORTS:
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise AssertionError("unreachable: the walk cycles")

@@ -7,7 +7,8 @@ import os
 import pytest
 
 from herald import environment, packaging
-from tests.herald.local_run import PORT_VARIABLES, free_port
+from tests.helpers import free_port
+from tests.herald.local_run import PORT_VARIABLES
 
 
 @pytest.fixture(scope="session", params=environment.stages())

@@ -1,8 +1,7 @@
-"""Driving `make run` from tests: free ports, a private .local/, the CLI."""
+"""Driving `make run` from tests: its ports, a private .local/, the CLI."""
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,12 +22,6 @@ PORT_VARIABLES = (
     "HERALD_CHANNELS_PORT",
     "HERALD_DYNAMODB_PORT",
 )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for(url: str, process: subprocess.Popen, seconds: float = 60) -> float:

@@ -3,6 +3,7 @@
 import pytest
 
 from herald.local import dynamodb_local, stack
+from tests.helpers import free_port
 
 pytestmark = pytest.mark.skipif(
     dynamodb_local.java() is None, reason="DynamoDB Local needs Java (openjdk-17-jre-headless)"
@@ -14,7 +15,7 @@ def kept(tmp_path_factory):
     """DynamoDB Local keeping its data in a directory, as `make run` does
     (one for the module: a start costs a JVM's second or two)."""
     data = tmp_path_factory.mktemp("dynamodb")
-    server = dynamodb_local.start(dynamodb_local.free_port(), data)
+    server = dynamodb_local.start(free_port(), data)
     yield server
     server.stop()
 
@@ -62,7 +63,7 @@ def test_time_to_live_is_on_expires_at(kept):
 
 def test_a_second_create_on_a_kept_directory_keeps_the_tables_and_their_items(tmp_path):
     data = tmp_path / "dynamodb"
-    server = dynamodb_local.start(dynamodb_local.free_port(), data)
+    server = dynamodb_local.start(free_port(), data)
     try:
         first = dynamodb_local.create_tables("test", server.endpoint)
         item = {"pk": {"S": "MON#1"}, "sk": {"S": "META"}}
@@ -70,7 +71,7 @@ def test_a_second_create_on_a_kept_directory_keeps_the_tables_and_their_items(tm
     finally:
         server.stop()
 
-    server = dynamodb_local.start(dynamodb_local.free_port(), data)
+    server = dynamodb_local.start(free_port(), data)
     try:
         assert dynamodb_local.create_tables("test", server.endpoint) == first
         client = dynamodb_local.client(server.endpoint)

@@ -5,6 +5,8 @@ import json
 
 import pytest
 
+from tests.helpers import free_port
+
 
 @pytest.fixture
 def receiver(local_mode, tmp_path):
@@ -51,13 +53,9 @@ def test_the_receiver_says_when_a_signature_does_not_verify(receiver, make_hook,
 
 
 def test_the_companion_starts_and_stops(monkeypatch):
-    import socket
-
     from herald.local import receiver
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     monkeypatch.setenv("HERALD_RECEIVER_PORT", str(port))
     companion = receiver.start({})
     try:

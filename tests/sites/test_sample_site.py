@@ -1,17 +1,11 @@
 """The sample GroupServer site `make run` starts, and how it configures Herald."""
 
 import json
-import socket
 
 from chalicelib.sites import config as sites
 from chalicelib.sites import groupserver as gs
 from herald.local import sample_site
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.helpers import free_port
 
 
 def test_it_starts_on_its_port_and_points_herald_at_it(monkeypatch):
