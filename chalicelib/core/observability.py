@@ -111,6 +111,8 @@ def middleware(lambda_context):
             # through the same "herald" logger) before it reaches us.
             if getattr(response, "status_code", 200) >= 500:
                 count("HandlerErrors")
+                if _handler_name(event).partition(" ")[2].startswith("/ping"):
+                    count("PingErrors")  # what the checker's intake watch reads
             return response
         except Exception:
             logger.exception("handler failed")

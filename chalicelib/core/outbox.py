@@ -111,6 +111,14 @@ def enqueue(mails: list[Mail]) -> None:
     sqs.send("outbox", [asdict(mail) for mail in mails])
 
 
+def tell_operator(subject: str, text: str, *, kind: str, id: str) -> None:
+    """One mail to the deployment's operator (OPERATOR_EMAIL; none set, none
+    sent); a fixed id makes a retried caller's mail go once."""
+    address = os.environ.get("OPERATOR_EMAIL")
+    if address:
+        enqueue([Mail(to=address, subject=subject, text=text, kind=kind, id=id)])
+
+
 def handle(event: dict, context=None) -> dict:
     """SQS batch handler: send each mail, report the ones to retry."""
     return sqs.each_record(event, _deliver, name="Outbox", context=context, reserve=RESERVE)

@@ -164,6 +164,12 @@ def failed_at(item: dict):
     return max(item["fail_news_at"], item.get("first_fail_at", item["fail_news_at"]))
 
 
+def fail_reason(item: dict) -> str:
+    """Why a failure's flip says the monitor went down."""
+    code = item.get("last_exit")
+    return "fail ping" if code is None else f"exit status {int(code)}"
+
+
 def run_deadline(item: dict) -> float | None:
     """When the run in progress has run too long (None: no run, no limit, or told)."""
     start, limit = _f(item.get("last_start")), _f(item.get("max_runtime"))

@@ -29,6 +29,7 @@ from chalicelib.monitors import (
     due_index,
     flapping,
     flips,
+    intake,
     live,
     notices,
     policy,
@@ -36,7 +37,7 @@ from chalicelib.monitors import (
 )
 
 # Needs that change the state but tell nobody (policy.py's, dependencies.py's).
-SILENT = {"clear", "late", "maintenance", "hold", "blocked", "unblock"}
+SILENT = {"clear", "late", "maintenance", "hold", "blocked", "unblock", "intake"}
 UNHELD = {"held_at": None, "held_by": None}
 # What closing an outage nobody was told of writes.
 CLOSED = {"outage_start": None, "recover_base": None, "fail_news_at": None, "down_since": None}
@@ -74,6 +75,7 @@ def run() -> dict:
         count("MonitorShardsUnread", unread)
     else:
         count("MonitorCheckerRuns")
+    intake.report(now)
     return {**done, "shards_unread": unread} if unread else done
 
 
@@ -115,7 +117,10 @@ def process(item: dict, now: float) -> int:
 
 def _with_parent(item: dict, need, now: float):
     """The need as the monitor's parent (depends_on) has it: one read, only
-    for a child whose need would alert."""
+    for a child whose need would alert. A first silence Herald's own intake
+    outage may explain is "intake": held (intake.py)."""
+    if need is not None and need.kind == "down" and intake.explains(item, now):
+        return alert_rule.Need("intake")
     if need is None or not item.get("depends_on"):
         return need
     kind = dependencies.apply(item, need.kind, now)
@@ -172,7 +177,7 @@ def _opening(item: dict, kind: str, now: float, notice: dict) -> dict:
     if kind == "fail":
         notice["fail_at"] = alert_rule.failed_at(item)
         notice["streak"] = int(item.get("fail_streak", 1))
-        down_since, reason = notice["fail_at"], _fail_reason(item)
+        down_since, reason = notice["fail_at"], alert_rule.fail_reason(item)
     elif kind == "long":
         notice["started"] = item["last_start"]
         sets["runtime_told"] = item["last_start"]
@@ -196,11 +201,6 @@ def _opening(item: dict, kind: str, now: float, notice: dict) -> dict:
     return sets
 
 
-def _fail_reason(item: dict) -> str:
-    code = item.get("last_exit")
-    return "fail ping" if code is None else f"exit status {int(code)}"
-
-
 def _claim_silent(item: dict, kind: str, now: float) -> dict | None:
     """ "clear" (an outage that ended before anyone was told), "late", or the
     policy's "maintenance" and "hold" (policy.py)."""
@@ -214,8 +214,8 @@ def _claim_silent(item: dict, kind: str, now: float) -> dict | None:
         flip = None if item.get("status") == kind else (kind, now, why)
     elif kind == "unblock":
         sets, flip = {"unblocked_at": _d(now), "status": "late"}, None
-    elif kind == "hold":
-        sets, flip = _holding(item, now)
+    elif kind in ("hold", "intake"):
+        sets, flip = _holding(item, now) if kind == "hold" else (intake.hold(item, now), None)
     else:
         sets = {"status": "late"}
         flip = ("late", alert_rule.late_since(item), "no ping when expected")

@@ -68,12 +68,14 @@ def maintenance_until(item: dict, now: float) -> float | None:
 
 def base(item: dict, last_ping: float, now: float | None) -> float:
     """Where silence is counted from: the last ping, or the end of a maintenance
-    window (ended by `now`) over the deadline counted from there or its grace."""
+    window (ended by `now`) over the deadline counted from there or its grace,
+    or the end of an intake outage that held the alert (intake.py)."""
+    held = item.get("intake_base")
+    since = last_ping if held is None else max(last_ping, float(held))
     if now is None or not maintenance(item):
-        return last_ping
-    since = last_ping
+        return since
     for _ in range(MAX_POSTPONED):
-        expected, deadline = _deadline(item, since)
+        expected, deadline = deadlines(item, since)
         ended = _windows().end_over(maintenance(item), expected, deadline, now)
         if ended is None:
             break
@@ -162,10 +164,10 @@ def recovering(item: dict) -> bool:
 def down_at(item: dict, since: float) -> float:
     """After which silence since `since` is down: the failure_threshold-th
     expected ping missed, past its grace (schedule.down_at is the first)."""
-    return _deadline(item, since)[1]
+    return deadlines(item, since)[1]
 
 
-def _deadline(item: dict, since: float) -> tuple[float, float]:
+def deadlines(item: dict, since: float) -> tuple[float, float]:
     """(the failure_threshold-th expected ping after `since`, down_at): the
     grace between them is the job's last chance (none for max_sleep)."""
     from chalicelib.monitors import schedule

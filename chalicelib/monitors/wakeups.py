@@ -29,7 +29,7 @@ from decimal import Decimal
 
 from chalicelib.core import aws, clock, sqs
 from chalicelib.core.observability import count, logger
-from chalicelib.monitors import alert_rule, checker, due_index, store
+from chalicelib.monitors import alert_rule, checker, due_index, intake, store
 
 QUEUE = "wakeups"
 AHEAD = due_index.AHEAD
@@ -89,6 +89,7 @@ def _wake(record: dict) -> bool:
         # again within the minute the handing run covers? Then wake it then.
         fresh = _read(key)
         hand_off([fresh] if fresh else [], clock.epoch(), until)
+    intake.report(now)
     return True
 
 

@@ -338,7 +338,8 @@ UNWALKED = {
     "outbox_deliver": NOT_EXERCISED["claims"] | NOT_EXERCISED["retries"],
     # a claim's read-back and release; the operator's notice (no OPERATOR_EMAIL here)
     "mail_events": {"dynamodb:GetItem", "sqs:GetQueueUrl", "sqs:SendMessage"},
-    "check_monitors": {"dynamodb:GetItem", "kms:Decrypt"},
+    # the intake watch reads CloudWatch in Lambda only (intake.enabled)
+    "check_monitors": {"dynamodb:GetItem", "kms:Decrypt", "cloudwatch:GetMetricData"},
     "send_digests": {"dynamodb:GetItem", "events:PutEvents", "sqs:GetQueueUrl", "kms:Decrypt"},
     "send_profile_status": {
         "dynamodb:GetItem",
@@ -355,7 +356,7 @@ UNWALKED = {
     | NOT_EXERCISED["retries"]
     # a hook's own writes; a channel's operator mail when disabled; SNS channels
     | {"dynamodb:UpdateItem", "kms:Decrypt", "sns:Publish"},
-    "wake_monitors": {"kms:Decrypt"},
+    "wake_monitors": {"kms:Decrypt", "cloudwatch:GetMetricData"},
     "ping_door": {"kms:Decrypt"},
 }
 

@@ -21,7 +21,6 @@ the channel is disabled, with the reason in `list`, and the operator
 (OPERATOR_EMAIL) is mailed once.
 """
 
-import os
 from dataclasses import asdict
 
 from chalicelib.core import clock, idempotency, retrying, sqs
@@ -149,11 +148,7 @@ def _tell_operator(channel: dict, reason: str) -> None:
     """One mail to the deployment's operator; its id makes it once per disabling."""
     from chalicelib.core import outbox
 
-    address = os.environ.get("OPERATOR_EMAIL")
-    if not address:
-        return
-    mail = outbox.Mail(
-        to=address,
+    outbox.tell_operator(
         subject=f"Herald disabled the {channel['kind']} channel {channel['name']}",
         text=(
             f"The {channel['kind']} channel {channel['name']!r} ({channel['id']}) was "
@@ -164,4 +159,3 @@ def _tell_operator(channel: dict, reason: str) -> None:
         kind="channel.disabled",
         id=f"channel-disabled-{channel['id']}-{int(channel.get('rev', 0))}",
     )
-    outbox.enqueue([mail])

@@ -134,8 +134,7 @@ def tell_operator(address: str, reason: str, event_id: str) -> None:
     if not operator or normalised(operator) == normalised(address):
         return  # none configured, or the notice could not reach its own address
     digest = hashlib.sha256(f"{normalised(address)}|{event_id}".encode()).hexdigest()[:32]
-    mail = outbox.Mail(
-        to=operator,
+    outbox.tell_operator(
         subject=f"Herald no longer mails {normalised(address)}",
         text=(
             f"Herald put {normalised(address)} on its suppression list: {reason}.\n\n"
@@ -145,4 +144,3 @@ def tell_operator(address: str, reason: str, event_id: str) -> None:
         kind="mail.suppressed.notice",
         id=f"suppressed-{digest}",
     )
-    outbox.enqueue([mail])
