@@ -52,6 +52,16 @@ def at(clock, text: str) -> None:
     clock.move_to(utc(text), tick=False)
 
 
+DOWN = ("ops@example.com", "backup disconnection detected")
+
+
+def told_at(when: str, clock, run_checker, deliver_outbox, sent_mail) -> list[tuple[str, str]]:
+    """The checker run at `when`: every mail sent so far."""
+    at(clock, when)
+    run_checker()
+    return mails(deliver_outbox, sent_mail)
+
+
 def test_it_holds_the_alert_of_a_ping_expected_while_the_intake_was_throttled(
     make_monitor, ping, run_checker, deliver_outbox, sent_mail, clock, client, api_key
 ):
@@ -97,11 +107,7 @@ def test_it_alerts_as_before_when_the_intake_failed_outside_the_expected_span(
 ):
     ping(make_monitor("backup", **HOURLY))
     throttled("2026-11-02 09:30:00")  # long before the 10:00 ping was due
-    at(clock, "2026-11-02 10:10:30")
-    run_checker()
-    assert mails(deliver_outbox, sent_mail) == [
-        ("ops@example.com", "backup disconnection detected")
-    ]
+    assert told_at("2026-11-02 10:10:30", clock, run_checker, deliver_outbox, sent_mail) == [DOWN]
 
 
 def test_it_holds_an_alert_once_per_silence_however_the_intake_fares(
@@ -150,11 +156,7 @@ def test_it_alerts_when_cloudwatch_cannot_be_read(
         raise RuntimeError("CloudWatch is having a bad day")
 
     monkeypatch.setattr(intake.Watch, "_read", unreadable)
-    at(clock, "2026-11-02 10:10:30")
-    run_checker()
-    assert mails(deliver_outbox, sent_mail) == [
-        ("ops@example.com", "backup disconnection detected")
-    ]
+    assert told_at("2026-11-02 10:10:30", clock, run_checker, deliver_outbox, sent_mail) == [DOWN]
 
 
 def test_it_mails_the_operator_once_per_intake_outage(
