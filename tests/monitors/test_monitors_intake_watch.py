@@ -6,6 +6,7 @@ checker go through the API and the scheduled handler with the clock under
 the test's control.
 """
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -144,6 +145,23 @@ def test_it_reads_pings_answered_5xx_from_herald_own_metric(
     at(clock, "2026-11-02 10:10:30")
     run_checker()
     assert [to for to, _ in mails(deliver_outbox, sent_mail)] == [OPERATOR]
+
+
+def test_a_ping_answered_5xx_is_counted_as_a_ping_error(make_monitor, client, capsys, monkeypatch):
+    from chalicelib.monitors import pings
+
+    backup = make_monitor("backup", **HOURLY)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("DynamoDB unreachable")
+
+    monkeypatch.setattr(pings, "write", broken)
+    assert client.http.get(f"/ping/{backup['uuid']}").status_code == 500
+    assert client.http.get("/monitors/nothing-here").status_code != 500
+    metrics = [
+        json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line
+    ]
+    assert [line.get("PingErrors") for line in metrics] == [[1.0]]
 
 
 def test_it_alerts_when_cloudwatch_cannot_be_read(
