@@ -48,9 +48,9 @@ def _delivered(env, hook_id: str, seconds: float = 60) -> str:
     pytest.fail(f"no delivery to hook {hook_id} within {seconds} s")
 
 
-def _taken_at(saved: Path) -> float:
-    """When the snapshot in the saved file began (it is replaced whole, never half written)."""
-    return json.loads(saved.read_text()).get("taken_at", 0.0)
+def _key_record(key: str) -> str:
+    """How the saved file names an API key's record (hk_<id>_<secret> is kept as APIKEY#<id>)."""
+    return f"APIKEY#{key.split('_')[1]}"
 
 
 def _ping(url: str) -> None:
@@ -90,10 +90,12 @@ def test_it_keeps_all_but_the_last_seconds_through_a_kill_9(run_env, tmp_path):
     saved = Path(run_env["HERALD_LOCAL_DIR"]) / "saved.json"
     try:
         key = cli(run_env, "api-keys", "create").stdout.strip()
-        created = time.time()
-        # The next save that began after the key (one that began before may end after it).
-        while _taken_at(saved) < created:
-            assert time.time() - created < 60, "no save within 60 s"
+        # A save holding the key. Waiting for one that began after the CLI returned was
+        # wrong: a save that began earlier can hold the key already, and with nothing
+        # changed since, no later save is written.
+        deadline = time.monotonic() + 60
+        while _key_record(key) not in (saved.read_text() if saved.exists() else ""):
+            assert time.monotonic() < deadline, "no save of the key within 60 s"
             time.sleep(0.2)
     finally:
         stop(runner, signal.SIGKILL)  # the whole group, with no chance to clean up
