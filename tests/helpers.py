@@ -96,3 +96,17 @@ def free_port() -> int:
                 continue
             return port
     raise AssertionError("unreachable: the walk cycles")
+
+
+def lambda_failed(at, requests: int = 40, function: str = "ping_door", name: str = "Throttles"):
+    """CloudWatch's figure of Lambda turning away (or failing) `requests` of
+    one of Herald's functions in the minute of `at` (a UTC datetime)."""
+    from chalicelib.core import aws, settings
+
+    dimension = {"Name": "FunctionName", "Value": f"herald-{settings.stage()}-{function}"}
+    aws.client("cloudwatch").put_metric_data(
+        Namespace="AWS/Lambda",
+        MetricData=[
+            {"MetricName": name, "Dimensions": [dimension], "Timestamp": at, "Value": requests}
+        ],
+    )

@@ -17,7 +17,7 @@ import re
 import uuid
 from datetime import UTC, datetime
 
-from chalicelib.core import auth, values
+from chalicelib.core import auth, clock, values
 from chalicelib.monitors import store
 
 SLUG_SHAPED = re.compile(r"[a-z0-9_-]+")
@@ -58,24 +58,23 @@ def tags(item: dict) -> str:
 def status(item: dict, now: float) -> str:
     """new, up, grace, down or paused, as of now (the checker writes "down" up
     to a minute after the deadline; Healthchecks shows it at once)."""
-    from chalicelib.monitors import schedule
+    from chalicelib.monitors import alert_rule, schedule
 
     shown = store.status(item, now)
     if shown != "late":
         return shown
-    last_ping = item.get("last_ping")
-    down = last_ping is not None and now > schedule.down_at(item, float(last_ping))
-    return "down" if down else "grace"
+    since = alert_rule.silence_from(item, now)
+    return "down" if since is not None and now > schedule.down_at(item, since) else "grace"
 
 
 def next_ping(item: dict) -> str | None:
     """When the next ping is expected: only for a check that is up (or in grace)."""
-    from chalicelib.monitors import schedule
+    from chalicelib.monitors import alert_rule, schedule
 
-    last_ping = item.get("last_ping")
-    if item.get("paused") or item.get("status") not in ("up", "late") or last_ping is None:
+    since = alert_rule.silence_from(item, clock.epoch())
+    if item.get("paused") or item.get("status") not in ("up", "late") or since is None:
         return None
-    return when(schedule.late_at(item, float(last_ping)))
+    return when(schedule.late_at(item, since))
 
 
 def timing(item: dict) -> dict:

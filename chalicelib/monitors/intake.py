@@ -121,7 +121,7 @@ def explains(item: dict, now: float) -> bool:
 
 def _outage(item: dict, now: float) -> tuple[float, float] | None:
     """(first failing minute, end of the outage) in the missed ping's span."""
-    if not enabled() or item.get("status") == "down" or _held_already(item):
+    if not enabled() or item.get("status") == "down" or policy.intake_held_until(item) is not None:
         return None
     since = float(policy.base(item, float(item["last_ping"]), now))
     expected, deadline = policy.deadlines(item, since)
@@ -138,11 +138,6 @@ def _outage(item: dict, now: float) -> tuple[float, float] | None:
     while end in seen.minutes and end <= now:
         end += MINUTE
     return min(failing), min(end, now)
-
-
-def _held_already(item: dict) -> bool:
-    base, last_ping = item.get("intake_base"), item.get("last_ping")
-    return base is not None and float(base) > float(last_ping)
 
 
 def hold(item: dict, now: float) -> dict:

@@ -66,6 +66,14 @@ def maintenance_until(item: dict, now: float) -> float | None:
     return None if window is None else window[1]
 
 
+def intake_held_until(item: dict) -> float | None:
+    """The end of the intake outage this silence's alert was held for (intake.py)."""
+    held, last_ping = item.get("intake_base"), item.get("last_ping")
+    if held is None or (last_ping is not None and float(last_ping) >= float(held)):
+        return None
+    return float(held)
+
+
 def base(item: dict, last_ping: float, now: float | None) -> float:
     """Where silence is counted from: the last ping, or the end of a maintenance
     window (ended by `now`) over the deadline counted from there or its grace,

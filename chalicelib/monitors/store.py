@@ -243,34 +243,35 @@ def status(item: dict, now: float) -> str:
     down while recovering (below recovery_threshold)."""
     if item.get("paused"):
         return "paused"
-    from chalicelib.monitors import policy
+    from chalicelib.monitors import alert_rule, policy
 
     stored = item.get("status", "new")
-    last_ping = item.get("last_ping")
+    since = alert_rule.silence_from(item, now)  # a maintenance or intake hold counts
     told = float(item.get("last_alert") or 0) >= float(item.get("outage_start") or 1)
     if stored == "down" and not told and not policy.failed_enough(item):
         return "failing"
     if stored == "up" and item.get("outage_start") is not None and policy.recovering(item):
         return "down"
-    if stored in ("up", "late") and last_ping is not None:
+    if stored in ("up", "late") and since is not None:
         from chalicelib.monitors import schedule
 
-        if now > schedule.down_at(item, float(last_ping)) and policy.threshold_above_one(item):
+        if now > schedule.down_at(item, since) and policy.threshold_above_one(item):
             return "failing"
-        if stored == "up" and now > schedule.late_at(item, float(last_ping)):
+        if stored == "up" and now > schedule.late_at(item, since):
             return "late"
     return stored
 
 
 def view(item: dict, base: str = "") -> dict:
     """What the API and CLI show of a monitor (no secrets besides its URLs)."""
-    from chalicelib.monitors import rules, schedule
+    from chalicelib.monitors import alert_rule, policy, rules, schedule
 
+    now = clock.epoch()
     last_ping = item.get("last_ping")
-    expected = None if last_ping is None else float(last_ping)
+    expected = alert_rule.silence_from(item, now)  # deadlines shown are the alert rule's
     result = {
         "name": item["name"],
-        "status": status(item, clock.epoch()),
+        "status": status(item, now),
         **rules.shown(item),
         "schedule_text": schedule.describe(item),
         "last_ping": _when(last_ping),
@@ -279,6 +280,7 @@ def view(item: dict, base: str = "") -> dict:
         "snoozed_until": _when(item.get("snoozed_until")),
         "held_since": _when(item.get("held_at")),  # a notice quiet hours hold back
         "flapping_since": _when(item.get("flapping_since")),  # alerts muted (flapping.py)
+        "intake_held_until": _when(policy.intake_held_until(item)),  # intake.py
         "dependents": sorted(item.get("dependents") or ()),
         "next_ping": None if expected is None else _when(schedule.late_at(item, expected)),
         "next_deadline": None if expected is None else _when(schedule.down_at(item, expected)),

@@ -2,11 +2,12 @@
 
 import json
 import re
+from datetime import UTC, datetime
 from html import unescape
 
 import pytest
 
-from tests.helpers import dynamodb_requests
+from tests.helpers import dynamodb_requests, lambda_failed
 
 
 @pytest.fixture
@@ -153,6 +154,20 @@ def test_outages_and_downtime_are_listed(admin, backup, ping, run_checker, clock
     assert "No outages" not in html
     assert "still down" not in html
     assert re.search(r"<td>day of 2026-11-02</td><td>1\d min", html)
+
+
+def test_it_says_when_an_alert_was_held_for_heralds_own_intake(
+    admin, make_monitor, ping, run_checker, clock, monkeypatch
+):
+    monkeypatch.setenv("INTAKE_WATCH", "on")
+    ping(make_monitor("hourly", timeout=3600, grace=600))  # 09:00: expected 10:00
+    lambda_failed(datetime(2026, 11, 2, 10, 0, 20, tzinfo=UTC))
+    clock.shift(4300)  # 10:11:40, past the deadline
+    run_checker()
+    html = unescape(admin.get("/dashboard/monitors/hourly").body.decode())
+    held = re.search(r'<dd id="intake-held">(.*?)</dd>', html).group(1)
+    assert "Herald's own ping intake failed until" in held and "10:01" in held
+    assert 'class="status late">late<' in _row(admin.get("/dashboard").body.decode(), "hourly")
 
 
 def test_an_unknown_monitor_is_a_404_page(admin):

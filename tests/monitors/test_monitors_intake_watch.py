@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from chalicelib.core import aws, settings
+from chalicelib.core import aws
 from chalicelib.monitors import intake
-from tests.helpers import text_of
+from tests.helpers import lambda_failed, text_of
 
 OPERATOR = "operator@example.com"
 HOURLY = {"timeout": 3600, "grace": 600}  # pinged at 09:00: expected 10:00, down 10:10
@@ -31,13 +31,7 @@ def watching(monkeypatch):
 
 def throttled(at: str, pings: int = 40, function: str = "ping_door", name: str = "Throttles"):
     """Lambda turned pings away (or failed them) in the minute of `at`."""
-    dimension = {"Name": "FunctionName", "Value": f"herald-{settings.stage()}-{function}"}
-    aws.client("cloudwatch").put_metric_data(
-        Namespace="AWS/Lambda",
-        MetricData=[
-            {"MetricName": name, "Dimensions": [dimension], "Timestamp": utc(at), "Value": pings}
-        ],
-    )
+    lambda_failed(utc(at), pings, function, name)
 
 
 def mails(deliver_outbox, sent_mail) -> list[tuple[str, str]]:
@@ -212,3 +206,24 @@ def test_it_is_off_outside_lambda_unless_asked(monkeypatch):
     assert intake.enabled()
     monkeypatch.setenv("INTAKE_WATCH", "off")
     assert not intake.enabled()
+
+
+def test_it_shows_the_hold_and_the_deadline_it_moved_to(
+    make_monitor, ping, run_checker, clock, client, api_key
+):
+    backup = make_monitor("backup", **HOURLY)
+    ping(backup)
+    throttled("2026-11-02 10:00:20")
+    at(clock, "2026-11-02 10:10:30")
+    run_checker()
+    at(clock, "2026-11-02 10:30:00")
+    shown = client.http.get("/monitors/backup", headers=api_key).json_body
+    assert shown["intake_held_until"].startswith("2026-11-02T10:01:00")
+    assert shown["next_deadline"].startswith("2026-11-02T11:11:00")
+    # Healthchecks' API shows it in its grace, not down, and when it is expected.
+    check = client.http.get(f"/api/v3/checks/{backup['uuid']}", headers=api_key).json_body
+    assert (check["status"], check["next_ping"][:19]) == ("grace", "2026-11-02T11:01:00")
+    ping(backup)
+    assert (
+        client.http.get("/monitors/backup", headers=api_key).json_body["intake_held_until"] is None
+    )
