@@ -19,11 +19,15 @@ def _sent_messages() -> list:
     return ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages
 
 
-def to_email(message) -> EmailMessage:
+def _raw(message) -> bytes | None:
     raw = getattr(message, "raw_data", None)
+    return raw.encode() if isinstance(raw, str) else raw
+
+
+def to_email(message) -> EmailMessage:
+    raw = _raw(message)
     if raw is not None:
-        data = raw.encode() if isinstance(raw, str) else raw
-        return BytesParser(policy=default).parsebytes(data)
+        return BytesParser(policy=default).parsebytes(raw)
     email = EmailMessage()
     email["From"] = message.source
     email["To"] = ", ".join(message.destinations.get("ToAddresses", []))
@@ -55,7 +59,9 @@ class Mailbox:
             email = to_email(message)
             self.numbered += 1
             path = self.folder / f"{self.numbered:04d}-{message.id}.eml"
-            path.write_bytes(email.as_bytes())
+            # The bytes SES was given: re-serialising would fold headers anew
+            # (List-Unsubscribe's URIs into encoded words no client reads).
+            path.write_bytes(_raw(message) or email.as_bytes())
             self.announce(f"mail: to={email['To']} subject={email['Subject']!r} file={path}")
             written.append(path)
         self.seen = len(messages)
