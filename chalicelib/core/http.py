@@ -126,7 +126,8 @@ def query(request, allowed: set[str]) -> dict:
     params = request.query_params or {}
     unknown = sorted(set(params) - allowed)
     if unknown:
-        raise errors.Invalid(f"unknown query parameters: {', '.join(unknown)[:200]}")
+        others = f" (and {', '.join(unknown[1:])[:200]})" if unknown[1:] else ""
+        raise errors.Invalid.at(unknown[0][:100], f"unknown query parameter{others}")
     return params
 
 

@@ -101,5 +101,5 @@ def instant(value: str, field: str) -> float:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     if not 2000 <= moment.year <= 9000:
-        raise Invalid(f"{field}: out of range, got {text[:40]!r}")
+        raise Invalid.at(field, f"out of range, got {text[:40]!r}")
     return moment.timestamp()

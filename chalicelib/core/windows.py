@@ -31,19 +31,19 @@ def check(value, field: str) -> list[dict] | None:
     if value is None or value == []:
         return None
     if not isinstance(value, list) or len(value) > MAX_WINDOWS:
-        raise Invalid(f"{field}: must be a list of at most {MAX_WINDOWS} windows")
+        raise Invalid.at(field, f"must be a list of at most {MAX_WINDOWS} windows")
     return [_one(window, f"{field}[{i}]") for i, window in enumerate(value)]
 
 
 def _one(window, field: str) -> dict:
     if not isinstance(window, dict):
-        raise Invalid(f"{field}: must be an object (start/end, cron/duration or days/from/to)")
+        raise Invalid.at(field, "must be an object (start/end, cron/duration or days/from/to)")
     shape = _shape(window, field)
     known = {"once": {"start", "end"}, "cron": {"cron", "duration", "tz"}}
     known["weekly"] = {"days", "from", "to", "tz"}
     unknown = sorted(set(window) - known[shape])
     if unknown:
-        raise Invalid(f"{field}.{unknown[0]}: not a field of a {shape} window")
+        raise Invalid.at(f"{field}.{unknown[0]}", f"not a field of a {shape} window")
     if shape == "once":
         return _once(window, field)
     from chalicelib.core import cron as crons
@@ -51,16 +51,16 @@ def _one(window, field: str) -> dict:
     try:
         tz = crons.check_tz(window.get("tz", "UTC"))
     except ValueError as error:
-        raise Invalid(f"{field}.tz: {error}") from None
+        raise Invalid.at(f"{field}.tz", f"{error}") from None
     if shape == "weekly":
         return {**_weekly(window, field), "tz": tz}
     try:
         cron = crons.check_cron(window.get("cron"))
     except ValueError as error:
-        raise Invalid(f"{field}.cron: {error}") from None
+        raise Invalid.at(f"{field}.cron", f"{error}") from None
     duration = window.get("duration")
     if isinstance(duration, bool) or not isinstance(duration, int) or not 60 <= duration <= LONGEST:
-        raise Invalid(f"{field}.duration: must be whole seconds from 60 to {LONGEST}")
+        raise Invalid.at(f"{field}.duration", f"must be whole seconds from 60 to {LONGEST}")
     return {"cron": cron, "duration": duration, "tz": tz}
 
 
@@ -68,7 +68,7 @@ def _shape(window: dict, field: str) -> str:
     for shape, marker in (("once", "start"), ("cron", "cron"), ("weekly", "days")):
         if marker in window:
             return shape
-    raise Invalid(f"{field}: needs start and end, cron and duration, or days, from and to")
+    raise Invalid.at(field, "needs start and end, cron and duration, or days, from and to")
 
 
 def _once(window: dict, field: str) -> dict:
@@ -77,7 +77,7 @@ def _once(window: dict, field: str) -> dict:
     start = values.instant(window.get("start"), f"{field}.start")
     end = values.instant(window.get("end"), f"{field}.end")
     if not start < end <= start + LONGEST:
-        raise Invalid(f"{field}.end: must be after start, by at most {LONGEST // 86400} days")
+        raise Invalid.at(f"{field}.end", f"must be after start, by at most {LONGEST // 86400} days")
     return {"start": clock.iso(clock.from_epoch(start)), "end": clock.iso(clock.from_epoch(end))}
 
 
@@ -90,7 +90,7 @@ def _weekly(window: dict, field: str) -> dict:
         if not (isinstance(window.get(end), str) and _HHMM.fullmatch(window[end])):
             raise Invalid(f'{field}.{end}: a local time "HH:MM", got {window.get(end)!r:.40}')
     if window["from"] == window["to"]:
-        raise Invalid(f"{field}.to: must differ from `from` (a whole day: use a cron window)")
+        raise Invalid.at(f"{field}.to", "must differ from `from` (a whole day: use a cron window)")
     return {"days": ",".join(parts), "from": window["from"], "to": window["to"]}
 
 

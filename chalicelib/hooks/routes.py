@@ -34,10 +34,12 @@ def hooks_create():
     body = http.json_object(_request(write=True))
     unknown = set(body) - _FIELDS
     if unknown:
-        raise errors.Invalid(f"unknown fields: {', '.join(sorted(unknown))}"[:300])
+        first, *others = sorted(unknown)
+        also = f" (and {', '.join(others)[:200]})" if others else ""
+        raise errors.Invalid.at(first[:100], f"unknown field{also}")
     persistent = body.get("persistent", False)
     if not isinstance(persistent, bool):
-        raise errors.Invalid("persistent must be true or false", field="persistent")
+        raise errors.Invalid.at("persistent", "must be true or false")
     hook, secret = store.create(
         body.get("node"),
         body.get("type"),

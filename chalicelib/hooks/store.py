@@ -45,7 +45,7 @@ _PUBLIC = (
 )
 PYTHON_CODE_REFUSED = (
     "python_code hooks are refused: code sent over the network would run inside Herald "
-    "with its AWS permissions. Deploy the code with Herald in chalicelib/bundled_hooks/ "
+    "with its AWS permissions. Deploy the code with Herald in chalicelib/hooks/bundled/ "
     "and create a python or python_file hook that names it."
 )
 
@@ -99,11 +99,11 @@ def _lifetime(persistent: bool, ttl) -> int | None:
     """Seconds a temporary hook lives; None for a persistent one."""
     if persistent:
         if ttl is not None:
-            raise Invalid("ttl applies only to temporary hooks (leave out persistent)")
+            raise Invalid.at("ttl", "applies only to temporary hooks (leave out persistent)")
         return None
     ttl = DEFAULT_TTL if ttl is None else ttl
     if isinstance(ttl, bool) or not isinstance(ttl, int) or not 60 <= ttl <= MAX_TTL:
-        raise Invalid(f"ttl must be a whole number of seconds from 60 to {MAX_TTL}")
+        raise Invalid.at("ttl", f"must be a whole number of seconds from 60 to {MAX_TTL}")
     return ttl
 
 
@@ -132,13 +132,15 @@ def _validate(node, service, type_, arg) -> tuple[str, str | None, str, str]:
     if type_ == "python_code":
         raise Invalid(PYTHON_CODE_REFUSED)
     if type_ not in TYPES:
-        raise Invalid(f"type must be one of {', '.join(TYPES)}; got {type_!r}")
+        raise Invalid.at("type", f"must be one of {', '.join(TYPES)}; got {type_!r}")
     if not isinstance(node, str) or not _NODE.fullmatch(node):  # "$" allows a final "\n"
-        raise Invalid("node must be an event type or a pattern such as monitor.* (1-200 chars)")
+        raise Invalid.at(
+            "node", "must be an event type or a pattern such as monitor.* (1-200 chars)"
+        )
     if service is not None and (not isinstance(service, str) or len(service) > 500):
-        raise Invalid("service must be a string of at most 500 characters")
+        raise Invalid.at("service", "must be a string of at most 500 characters")
     if not isinstance(arg, str) or not arg.strip():
-        raise Invalid("arg is required: a URL, a module or a file name, depending on type")
+        raise Invalid.at("arg", "is required: a URL, a module or a file name, depending on type")
     arg = arg.strip()
     try:
         if type_ == "webhook":

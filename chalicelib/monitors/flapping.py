@@ -28,15 +28,17 @@ def check(value, at: str) -> dict | bool | None:
     if value is False:
         return False
     if not isinstance(value, dict):
-        raise Invalid(f"{at}: must be false or an object of changes, window, stable")
+        raise Invalid.at(at, "must be false or an object of changes, window, stable")
     unknown = sorted(set(value) - set(DEFAULTS))
     if unknown:
-        raise Invalid(f"{at}.{unknown[0]:.40}: not a flapping setting (changes, window, stable)")
+        raise Invalid.at(
+            f"{at}.{unknown[0]:.40}", "not a flapping setting (changes, window, stable)"
+        )
     found = {**DEFAULTS, **value}
     for key, (low, high) in LIMITS.items():
         number = found[key]
         if isinstance(number, bool) or not isinstance(number, int) or not low <= number <= high:
-            raise Invalid(f"{at}.{key}: must be a whole number from {low} to {high}")
+            raise Invalid.at(f"{at}.{key}", f"must be a whole number from {low} to {high}")
     return None if found == DEFAULTS else found
 
 

@@ -104,7 +104,7 @@ def entries(
     from boto3.dynamodb.conditions import Attr, Key
 
     if limit is not None and limit < 1:
-        raise errors.Invalid("limit must be at least 1")
+        raise errors.Invalid.at("limit", "must be at least 1")
     if start is not None and end is not None and _moment(start) >= _moment(end):
         return []
     # Bounds count to the microsecond, as stored times do, so the key range is
@@ -260,9 +260,9 @@ def _spans(entries: list[dict], down_since: float | None) -> list[tuple[float, f
 def _starts(now: float, period: str, count: int) -> list[datetime]:
     """The starts of the last `count` periods, the one holding now first."""
     if period not in PERIODS:
-        raise errors.Invalid(f"period must be one of {', '.join(PERIODS)}, got {period!r}")
+        raise errors.Invalid.at("period", f"must be one of {', '.join(PERIODS)}, got {period!r}")
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_PERIODS:
-        raise errors.Invalid(f"count must be a whole number from 1 to {MAX_PERIODS}")
+        raise errors.Invalid.at("count", f"must be a whole number from 1 to {MAX_PERIODS}")
     day = _moment(now).replace(hour=0, minute=0, second=0, microsecond=0)
     if period == "week":
         day -= timedelta(days=day.weekday())

@@ -89,9 +89,9 @@ def _flip_bounds(params) -> dict:
         if raw is None or raw == "":
             continue
         if not re.fullmatch(r"[0-9]{1,11}", raw):
-            raise errors.Invalid(f"{field}: must be a whole number, got {raw[:40]!r}")
+            raise errors.Invalid.at(field, f"must be a whole number, got {raw[:40]!r}")
         if int(raw) > highest:
-            raise errors.Invalid(f"{field}: out of bounds (at most {highest})")
+            raise errors.Invalid.at(field, f"out of bounds (at most {highest})")
         if int(raw):  # 0 filters nothing in Healthchecks
             bounds[field] = int(raw)
     return bounds

@@ -49,7 +49,7 @@ def parse_day(year: str | None, month: str | None, day: str | None) -> date:
         if value is None or value == "":
             raise errors.Invalid(f"missing query parameter {field}")
     if not re.fullmatch(r"[0-9]{2}|[0-9]{4}", year):
-        raise errors.Invalid(f"year must have 2 or 4 digits, got {year!r}")
+        raise errors.Invalid.at("year", f"must have 2 or 4 digits, got {year!r}")
     for field, value in (("month", month), ("day", day)):
         if not re.fullmatch(r"[0-9]{1,2}", value):
             raise errors.Invalid(f"{field} must be a number of 1 or 2 digits, got {value!r}")
@@ -65,7 +65,7 @@ def parse_iso_day(value: str | None) -> date:
         return clock.now().date()
     match = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})", value)
     if not match:
-        raise errors.Invalid(f"date must be YYYY-MM-DD, got {value!r}")
+        raise errors.Invalid.at("date", f"must be YYYY-MM-DD, got {value!r}")
     return parse_day(*match.groups())
 
 

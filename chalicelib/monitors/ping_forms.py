@@ -99,7 +99,7 @@ def rid_of(params: dict) -> str | None:
     if rid is None or rid == "":
         return None
     if not is_uuid(rid):
-        raise errors.Invalid(f"rid must be a UUID, got {rid[:80]!r}")
+        raise errors.Invalid.at("rid", f"must be a UUID, got {rid[:80]!r}")
     return rid.lower()
 
 

@@ -14,7 +14,9 @@ def realert_every(settings: dict, at: str) -> dict:
         return {k: v for k, v in settings.items() if k != "realert_every"}
     given = {k: v for k, v in settings.items() if k != "realert_every"}
     if given.get("email_frequency") not in (None, settings["realert_every"]):
-        raise Invalid(f"{at}.realert_every: differs from email_frequency (it is its other name)")
+        raise Invalid.at(
+            f"{at}.realert_every", "differs from email_frequency (it is its other name)"
+        )
     return {**given, "email_frequency": settings["realert_every"]}
 
 
@@ -25,16 +27,16 @@ def check(settings: dict, at: str) -> dict:
 
     limit = settings.get("realert_limit")
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
-        raise Invalid(f"{at}.realert_limit: must be a whole number of reminders (0 or more)")
+        raise Invalid.at(f"{at}.realert_limit", "must be a whole number of reminders (0 or more)")
     thresholds = {}
     for field in ("failure_threshold", "recovery_threshold"):
         value = settings.get(field, 1)
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_THRESHOLD:
-            raise Invalid(f"{at}.{field}: must be a whole number from 1 to {MAX_THRESHOLD}")
+            raise Invalid.at(f"{at}.{field}", f"must be a whole number from 1 to {MAX_THRESHOLD}")
         thresholds[field] = value if value > 1 else None  # 1, the default: stored as absent
     parent = settings.get("depends_on")
     if parent is not None and not (isinstance(parent, str) and rules.NAME.fullmatch(parent)):
-        raise Invalid(f"{at}.depends_on: must be the name of another monitor")
+        raise Invalid.at(f"{at}.depends_on", "must be the name of another monitor")
     return {
         **thresholds,
         "depends_on": parent,

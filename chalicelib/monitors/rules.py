@@ -61,9 +61,9 @@ TEN_YEARS = 10 * 365 * 86400
 
 def number(field: str, value, *, least: float = 0) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        raise Invalid(f"{field}: must be a number of seconds, got {value!r}")
+        raise Invalid.at(field, f"must be a number of seconds, got {value!r}")
     if value != value or value < least or value > TEN_YEARS:
-        raise Invalid(f"{field}: must be between {least:g} s and ten years, got {value!r}")
+        raise Invalid.at(field, f"must be between {least:g} s and ten years, got {value!r}")
     # Milliseconds are plenty, and DynamoDB refuses numbers like 1e-300.
     return Decimal(str(value)).quantize(Decimal("0.001"))
 
@@ -80,24 +80,24 @@ def flag(field: str, value) -> bool:
         return bool(value)
     if isinstance(value, str) and value.lower() in ("true", "false", "yes", "no", "1", "0"):
         return value.lower() in ("true", "yes", "1")
-    raise Invalid(f"{field}: must be true or false, got {value!r}")
+    raise Invalid.at(field, f"must be true or false, got {value!r}")
 
 
 def text(field: str, value, limit: int) -> str:
     if not isinstance(value, str) or len(value) > limit:
-        raise Invalid(f"{field}: must be text of at most {limit} characters")
+        raise Invalid.at(field, f"must be text of at most {limit} characters")
     if "\x00" in value:
-        raise Invalid(f"{field}: must not contain NUL characters")
+        raise Invalid.at(field, "must not contain NUL characters")
     return value
 
 
 def words(field: str, value, *, limit: int = 50, pattern=TAG) -> list[str]:
     """A list of short strings (tags, keywords); duplicates dropped, order kept."""
     if not isinstance(value, list) or len(value) > limit:
-        raise Invalid(f"{field}: must be a list of at most {limit} strings")
+        raise Invalid.at(field, f"must be a list of at most {limit} strings")
     for entry in value:
         if not isinstance(entry, str) or not pattern.fullmatch(entry):
-            raise Invalid(f"{field}: {str(entry)[:80]!r} is not allowed ({_shape(pattern)})")
+            raise Invalid.at(field, f"{str(entry)[:80]!r} is not allowed ({_shape(pattern)})")
     return list(dict.fromkeys(value))
 
 
@@ -116,7 +116,7 @@ def kind_of(settings: dict, at: str) -> str:
     named = settings.get("schedule_kind")
     if named is not None:
         if not isinstance(named, str) or named not in KINDS:
-            raise Invalid(f"{at}.schedule_kind: must be one of max_sleep, simple, cron")
+            raise Invalid.at(f"{at}.schedule_kind", "must be one of max_sleep, simple, cron")
         return named
     if "schedule" in settings:
         return "cron"
@@ -133,10 +133,10 @@ def _schedule(settings: dict, at: str) -> dict:
     allowed = set(KINDS[kind]) | ({"grace"} if kind != "max_sleep" else set())
     for field in sorted(KIND_FIELDS - allowed):
         if settings.get(field) is not None:
-            raise Invalid(f"{at}.{field}: not a setting of a {kind} schedule")
+            raise Invalid.at(f"{at}.{field}", f"not a setting of a {kind} schedule")
     if kind == "max_sleep":
         if "max_sleep" not in settings:
-            raise Invalid(f"{at}.max_sleep: missing")
+            raise Invalid.at(f"{at}.max_sleep", "missing")
         return {
             "schedule_kind": kind,
             "max_sleep": number(f"{at}.max_sleep", settings["max_sleep"]),
@@ -155,7 +155,7 @@ def _schedule(settings: dict, at: str) -> dict:
         try:
             checked[field] = check(value)
         except ValueError as error:
-            raise Invalid(f"{at}.{field}: {error}") from None
+            raise Invalid.at(f"{at}.{field}", f"{error}") from None
     return {"schedule_kind": kind, **checked, "grace": grace, "max_sleep": grace}
 
 
@@ -178,7 +178,7 @@ def _describing(settings: dict, at: str) -> dict:
     )
     group = settings.get("group_key")
     if group is not None and not (isinstance(group, str) and re.fullmatch(r"[0-9a-f]{12}", group)):
-        raise Invalid(f"{at}.group_key: must be a shared ping key's id (12 hex digits)")
+        raise Invalid.at(f"{at}.group_key", "must be a shared ping key's id (12 hex digits)")
     result["group_key"] = group
     # The alert channels it tells besides its recipients (admin checks they
     # exist). Not set: the deployment's default channels; [] is "none".
@@ -200,17 +200,17 @@ def validate(name, settings: dict, *, where: str = "") -> dict:
             f"(not only dots), got {str(name)[:80]!r}"
         )
     if not isinstance(settings, dict):
-        raise Invalid(f"{at}: must be an object")
+        raise Invalid.at(at, "must be an object")
     unknown = set(settings) - set(SETTINGS) - {"device_email", "recipient", "name", "realert_every"}
     if unknown:
-        raise Invalid(f"{at}.{sorted(unknown)[0]}: unknown setting")
+        raise Invalid.at(f"{at}.{sorted(unknown)[0]}", "unknown setting")
     # Another kind's fields are removed when the kind changes.
     result = {**dict.fromkeys(KIND_FIELDS), **_schedule(settings, at)}
     seed = result["schedule_kind"] == "max_sleep"
     settings = policy_settings.realert_every(settings, at)
     if seed or settings.get("email_frequency") is not None:
         if "email_frequency" not in settings:
-            raise Invalid(f"{at}.email_frequency: missing")
+            raise Invalid.at(f"{at}.email_frequency", "missing")
         result["email_frequency"] = number(f"{at}.email_frequency", settings["email_frequency"])
     else:
         result["email_frequency"] = None
@@ -224,7 +224,7 @@ def validate(name, settings: dict, *, where: str = "") -> dict:
             break
     else:
         if seed:
-            raise Invalid(f"{at}.device_email: missing (and no global recipient)")
+            raise Invalid.at(f"{at}.device_email", "missing (and no global recipient)")
         result["recipients"] = []
     described = {**_describing(settings, at), **policy_settings.check(settings, at)}
     # A default is stored as no attribute, so monitors made before a setting

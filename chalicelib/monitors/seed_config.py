@@ -25,7 +25,7 @@ def parse_config(document) -> tuple[dict[str, dict], list[str]]:
     ]
     unknown = set(document) - set(IGNORED) - {"recipient", "users"}
     if unknown:
-        raise Invalid(f"{sorted(unknown)[0]}: unknown field")
+        raise Invalid.at(sorted(unknown)[0], "unknown field")
     users = document.get("users")
     if not isinstance(users, dict) or not users:
         raise Invalid("users: must be a non-empty object of name: settings")

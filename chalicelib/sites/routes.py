@@ -21,12 +21,12 @@ def runs_list():
     # ASCII digits only, and short: str.isdigit() takes "²", int() refuses 5,000 digits.
     raw = query.get("limit", "50")
     if not re.fullmatch(r"[0-9]{1,3}", raw) or not 1 <= int(raw) <= 200:
-        raise errors.Invalid("limit must be a whole number from 1 to 200")
+        raise errors.Invalid.at("limit", "must be a whole number from 1 to 200")
     site, job = query.get("site"), query.get("job")
     if site is not None and not (len(site) <= 100 and config.NAME.fullmatch(site)):
-        raise errors.Invalid("site must be a site name (lower-case words joined by dashes)")
+        raise errors.Invalid.at("site", "must be a site name (lower-case words joined by dashes)")
     if job is not None and job not in config.JOBS:
-        raise errors.Invalid(f"job must be one of {', '.join(config.JOBS)}")
+        raise errors.Invalid.at("job", f"must be one of {', '.join(config.JOBS)}")
     return {"runs": runs.recent(int(raw), site=site, job=job)}
 
 
@@ -39,7 +39,7 @@ def runs_get(run_id):
     http.caller(request)
     outcome = http.query(request, {"outcome"}).get("outcome")
     if outcome is not None and outcome not in (*runs.OUTCOMES, "all"):
-        raise errors.Invalid(f"outcome must be one of {', '.join((*runs.OUTCOMES, 'all'))}")
+        raise errors.Invalid.at("outcome", f"must be one of {', '.join((*runs.OUTCOMES, 'all'))}")
     # An id that cannot be a run's is not looked up (nor echoed: it may be huge).
     valid = len(run_id) <= 200 and _RUN_ID.fullmatch(run_id)
     shown = runs.view(run_id, outcome) if valid else None

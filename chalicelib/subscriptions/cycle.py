@@ -49,6 +49,8 @@ def check_cycle() -> dict:
             logger.warning("feed check failed", extra={"url": url, "error": str(changed)})
             count("SubscriptionFeedErrors")
             summary["feed_errors"] += len(waiting)
+            for pair in waiting:
+                _note_error(pair, str(changed))
             continue
         for pair in waiting:
             try:
@@ -141,6 +143,20 @@ def _release(pair: dict, lease: str, error: str) -> None:
         ConditionExpression="lease_id = :lease",
         ExpressionAttributeValues={":lease": lease, ":error": error[:500]},
     )
+
+
+def _note_error(pair: dict, error: str) -> None:
+    """Shown on the pair (`last_error`) until a check succeeds; the pair stays
+    due as it was. A leased pair is left to its worker's own outcome."""
+    try:
+        _conditional(
+            pair,
+            UpdateExpression="SET last_error = :error",
+            ConditionExpression="attribute_exists(pk) AND attribute_not_exists(lease_id)",
+            ExpressionAttributeValues={":error": f"feed check: {error}"[:500]},
+        )
+    except Exception:  # noqa: BLE001 - a note lost is no work lost: the pair stays due
+        logger.warning("feed error not noted on its pair", extra={"pair": pair.get("sk")})
 
 
 def _enqueue(jobs: list[dict]) -> int:

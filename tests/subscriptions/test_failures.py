@@ -36,9 +36,12 @@ def test_a_failed_changed_question_leaves_the_pairs_due(herald):
     herald.sample.fail_next("500")
     summary = herald.cycle()
     assert summary["feed_errors"] == 1 and summary["queued"] == 0
-    assert "lease_id" not in herald.pair(subscription)
+    pair = herald.pair(subscription)
+    assert "lease_id" not in pair
+    assert pair["last_error"].startswith("feed check: ") and "500" in pair["last_error"]
     herald.cycle()
     assert len(herald.mails()) == 1
+    assert "last_error" not in herald.pair(subscription)
 
 
 def test_a_crashed_worker_lease_lapses_by_itself(herald):
