@@ -18,16 +18,8 @@ FEW = 5  # up to this many monitors, a Query each is cheaper than all flips
 LOG_ROWS, BODY_SHOWN = 100, 1000
 
 
-def shown(item: dict, base=None) -> dict:
-    """The monitor's view, its status "off" when it is set not to be monitored."""
-    view = store.view(item, base)
-    if item.get("monitor") is False and view["status"] != "paused":
-        view["status"] = "off"
-    return view
-
-
 def _row(item: dict, entries: list[dict], now: float) -> dict:
-    view = shown(item)
+    view = store.view(item)
     cells = bars.cells(item, entries, now)
     return {
         **view,
@@ -79,7 +71,7 @@ def status():
 
     monitors = []
     for item in store.list_all():
-        view = shown(item)
+        view = store.view(item)
         monitors.append(
             {
                 "name": view["name"],
@@ -108,7 +100,7 @@ def one(request, account, name: str):
     now = clock.epoch()
     day = _day(request)
     base = None if account["read_only"] else settings.ping_url()
-    view = shown(item, base)
+    view = store.view(item, base)
     history = flips.entries(item, start=bars.window_start(now))
     cells = bars.cells(item, history, now)
     entries = [logs.public(entry) for entry in logs.entries(item, day)]

@@ -149,8 +149,7 @@ def _claim(item: dict, kind: str, now: float) -> dict | None:
         notice["held_since"] = item["held_at"]  # told now, held by quiet hours since
         notice["critical_told"] = live.told_of(item, {"kind": kind.replace("summary", "up")})
     if kind in ("up", "summary"):
-        notice.update(kind="up", outage_start=item["outage_start"])
-        notice.update(down_since=item.get("down_since"), summary=kind == "summary")
+        notice.update(live.recovery(item), summary=kind == "summary")
         notice.update(flip_to="up", flip_at=item["last_ping"], flip_reason="recovered")
         sets.update(**CLOSED, reminders=None, live_told=None)
     elif kind == "steady":

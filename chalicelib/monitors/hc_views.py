@@ -61,6 +61,8 @@ def status(item: dict, now: float) -> str:
     from chalicelib.monitors import alert_rule, schedule
 
     shown = store.status(item, now)
+    if shown == "off":
+        return "paused"  # Healthchecks' word for a check that alerts nobody
     if shown != "late":
         return shown
     since = alert_rule.silence_from(item, now)

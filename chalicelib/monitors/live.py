@@ -75,9 +75,7 @@ def _wanted(item: dict, now: float) -> tuple[str | None, dict | None]:
             notice["started"] = item["last_start"]
         return f"down:{key}", notice
     if kind in ("up", "clear") and item.get("live_told") == f"down:{key}":
-        notice.update(
-            kind="up", outage_start=item["outage_start"], down_since=item.get("down_since")
-        )
+        notice.update(recovery(item))
         return f"up:{key}", notice
     return None, None
 
@@ -89,3 +87,13 @@ def _critical(item: dict) -> list[str]:
     named = item.get("channels")
     records = telling.records(None if named is None else list(named))
     return [r["id"] for r in records if r.get("critical") and r.get("enabled", True)]
+
+
+def recovery(item: dict) -> dict:
+    """What an "up" notice says of the outage it ends (notices.py words it)."""
+    return {
+        "kind": "up",
+        "outage_start": item["outage_start"],
+        "down_since": item.get("down_since"),
+        "first_fail_at": item.get("first_fail_at"),
+    }

@@ -87,15 +87,23 @@ def _compose(item: dict, notice: dict) -> tuple[str, list[str]]:
     if notice.get("summary"):
         return _summary(item, notice)
     last_ping, outage_start = float(notice["last_ping"]), float(notice["outage_start"])
+    # An outage a failure ping opened starts at that ping: nothing was silent.
+    failed = notice.get("first_fail_at") is not None
+    failed = failed and float(notice["first_fail_at"]) == outage_start
+    since = duration(last_ping - outage_start)
     paragraphs = [
-        f"{name} pinged again at {_when(last_ping)} after {duration(last_ping - outage_start)} "
-        f"of silence (last ping before the outage: {_when(notice['outage_start'])}).",
+        f"{name} succeeded again at {_when(last_ping)}, {since} after its first failure "
+        f"({_when(outage_start)})."
+        if failed
+        else f"{name} pinged again at {_when(last_ping)} after {since} "
+        f"of silence (last ping before the outage: {_when(outage_start)}).",
     ]
     down_since = notice.get("down_since")
     if down_since is not None:
+        missed = "" if failed else f"; {_missed(item, outage_start, last_ping)}"
         paragraphs.append(
             f"The outage lasted {duration(last_ping - float(down_since))} (down since "
-            f"{_when(down_since)}); {_missed(item, outage_start, last_ping)}."
+            f"{_when(down_since)}){missed}."
         )
     return f"{name} is back up", paragraphs
 

@@ -197,7 +197,7 @@ def validate(name, settings: dict, *, where: str = "") -> dict:
     if not isinstance(name, str) or not NAME.fullmatch(name):
         raise Invalid(
             f"{at}: the name must be 1-64 letters, digits, spaces or . _ @ - "
-            f"(not only dots), got {str(name)[:80]!r}"
+            f"(not only dots; no space first or last), got {str(name)[:80]!r}"
         )
     if not isinstance(settings, dict):
         raise Invalid.at(at, "must be an object")

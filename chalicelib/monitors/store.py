@@ -238,11 +238,13 @@ def place(item: dict, due_at) -> dict:
 
 
 def status(item: dict, now: float) -> str:
-    """new, up, late, failing, down, maintenance or paused: the stored state,
-    late once overdue, failing while below failure_threshold (told no one yet),
-    down while recovering (below recovery_threshold)."""
+    """new, up, late, failing, down, maintenance, paused or off (set not to be
+    monitored): the stored state, late once overdue, failing while below
+    failure_threshold (told no one yet), down while recovering."""
     if item.get("paused"):
         return "paused"
+    if item.get("monitor") is False:
+        return "off"
     from chalicelib.monitors import alert_rule, policy
 
     stored = item.get("status", "new")

@@ -38,6 +38,8 @@ STANDARD_KEYS = {
     "exception_name",
     "stack_trace",
 }
+# The original ping form's key, a secret, kept out of the terminal and the log file.
+PING_KEY = re.compile(r"([?&]key=)[^&\s\"]+")
 SHOWN_LEVELS = {"WARNING", "ERROR", "CRITICAL"}
 LONGEST_VALUE = 120  # a value's characters on the terminal; the log file has it whole
 
@@ -186,6 +188,8 @@ class Console:
     def line(self, line: str) -> None:
         """One line of output: always to the log file, to the terminal as routed."""
         line = line.rstrip("\r")
+        if "key=" in line and ACCESS.match(line):
+            line = PING_KEY.sub(r"\1[hidden]", line)
         try:
             shown = route(line, self.verbose)
         except Exception:  # noqa: BLE001 - a line the router cannot read is shown as is

@@ -144,6 +144,15 @@ def test_it_hides_requests_unless_verbose_and_then_rewrites_them(tmp_path):
     assert route(HEALTH, verbose=True) == "api: GET /health 200"
 
 
+def test_it_hides_the_original_pings_key_on_the_terminal_and_in_the_file(tmp_path):
+    console, terminal = _console(tmp_path, verbose=True)
+    console.write(ORIGINAL_PING + "\n")
+    console.close()
+    assert terminal.getvalue() == "ping: GET /ping?username=raspberry&key=[hidden] 200\n"
+    logged = (tmp_path / "logs" / "herald.log").read_text()
+    assert "key=[hidden]" in logged and "key=K" not in logged
+
+
 def test_it_always_shows_a_server_error(tmp_path):
     assert route(SERVER_ERROR) == "api: POST /monitors 500"
 

@@ -48,18 +48,18 @@ def test_it_refuses_python_code_and_says_why(client, api_key):
 @pytest.mark.parametrize(
     "body, words",
     [
-        ({**WEBHOOK, "type": "email"}, "type must be one of"),
-        ({**WEBHOOK, "node": ""}, "node must be"),
-        ({**WEBHOOK, "node": "monitor down"}, "node must be"),
-        ({**WEBHOOK, "arg": ""}, "arg is required"),
+        ({**WEBHOOK, "type": "email"}, "type: must be one of"),
+        ({**WEBHOOK, "node": ""}, "node: must be"),
+        ({**WEBHOOK, "node": "monitor down"}, "node: must be"),
+        ({**WEBHOOK, "arg": ""}, "arg: is required"),
         ({**WEBHOOK, "arg": "ftp://hooks.example/"}, "must use https"),
         ({**WEBHOOK, "arg": "https://user:pw@hooks.example/"}, "credentials"),
         ({**WEBHOOK, "arg": "https://10.0.0.7/in"}, "private"),
         ({**WEBHOOK, "arg": "https://169.254.169.254/latest"}, "link-local"),
-        ({**WEBHOOK, "ttl": 5}, "ttl must be"),
+        ({**WEBHOOK, "ttl": 5}, "ttl: must be"),
         ({**WEBHOOK, "ttl": 3600, "persistent": True}, "only to temporary"),
-        ({**WEBHOOK, "persistent": "yes"}, "persistent must be"),
-        ({**WEBHOOK, "colour": "red"}, "unknown fields"),
+        ({**WEBHOOK, "persistent": "yes"}, "persistent: must be"),
+        ({**WEBHOOK, "colour": "red"}, "colour: unknown field"),
         ({"node": "x", "type": "python", "arg": "os:system"}, "no module 'os'"),
         ({"node": "x", "type": "python", "arg": "no_such_hook"}, "no module"),
         ({"node": "x", "type": "python", "arg": "a;b"}, "not a module name"),
@@ -70,7 +70,10 @@ def test_it_refuses_python_code_and_says_why(client, api_key):
 def test_it_answers_400_saying_what_is_wrong(client, api_key, resolver, body, words):
     reply = post(client, api_key, body)
     assert reply.status_code == 400, reply.body
-    assert words in json.loads(reply.body)["Message"]
+    refused = json.loads(reply.body)
+    assert words in refused["Message"]
+    if ": " in words:  # a value to blame: the reply names it
+        assert refused["field"] == words.split(":")[0]
     assert json.loads(client.http.get("/hooks", headers=api_key).body)["hooks"] == []
 
 

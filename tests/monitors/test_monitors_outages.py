@@ -70,6 +70,26 @@ def test_it_mails_on_recovery_how_long_the_outage_lasted_and_the_pings_missed(
     assert shown(client, api_key, "backup")["status"] == "up"
 
 
+def test_a_recovery_from_a_failure_says_when_it_first_failed_not_that_it_was_silent(
+    client, api_key, ping, run_checker, deliver_outbox, sent_mail, clock
+):
+    job = create(client, api_key, "backup", HOURLY)
+    ping(job)  # 09:00
+    at(clock, "2026-11-02 09:30")
+    ping(job, "fail")
+    at(clock, "2026-11-02 09:31")
+    ping(job, "fail")
+    at(clock, "2026-11-02 09:45")
+    ping(job)
+    assert mails(deliver_outbox, sent_mail) == ["backup reported a failure", "backup is back up"]
+    text = text_of(sent_mail()[1])
+    assert (
+        "backup succeeded again at 2026-11-02 09:45:00 UTC, 15 min after its first failure "
+        "(2026-11-02 09:30:00 UTC)." in text
+    )
+    assert "silence" not in text and "missed" not in text
+
+
 def test_it_counts_each_missed_cron_match_on_recovery(
     client, api_key, ping, run_checker, deliver_outbox, sent_mail, clock
 ):

@@ -146,7 +146,8 @@ def test_it_refuses_a_run_id_that_is_not_a_uuid(make_monitor, client, api_key):
     monitor = make_monitor(timeout=86400)
     reply = _hit(client, monitor, "start", "?rid=nightly-1")
     assert reply.status_code == 400
-    assert "rid must be a UUID" in reply.json_body["Message"]
+    assert "rid: must be a UUID" in reply.json_body["Message"]
+    assert reply.json_body["field"] == "rid"
     assert _log(client, api_key) == []
 
 

@@ -47,7 +47,8 @@ def check(config: dict) -> dict:
     key = config.get("api_key")
     if not isinstance(key, str) or not _API_KEY.fullmatch(key):
         raise Invalid.at(
-            "config.api_key", "the API key of an Opsgenie API integration (letters, digits, -)"
+            "config.api_key",
+            "the API key of an Opsgenie API integration (8-128 letters, digits, - or _)",
         )
     region = config.get("region", "us")
     if region not in REGIONS:

@@ -37,7 +37,11 @@ def check(config) -> dict:
     token = config["bot_token"]
     if not isinstance(token, str) or not _TOKEN.fullmatch(token):
         # The message never repeats the token: it is a secret.
-        raise Invalid.at("config.bot_token", "must be a bot token as @BotFather gives it")
+        raise Invalid.at(
+            "config.bot_token",
+            "must be a bot token as @BotFather gives it "
+            "(digits, a colon, 20-100 letters, digits, - or _)",
+        )
     chat = config["chat_id"]
     chat = str(chat) if isinstance(chat, int) and not isinstance(chat, bool) else chat
     if not isinstance(chat, str) or not _CHAT.fullmatch(chat):
