@@ -221,7 +221,9 @@ def _told(subject: str, text: str) -> tuple[str, str, int, int]:
     if subject.endswith(" reported a failure"):
         at = re.search(rf"failure ping at {WHEN}", text).group(1)
         return "fail", subject.removesuffix(" reported a failure"), _second(at), 0
-    at = re.search(rf"last ping before the outage: {WHEN}", text).group(1)
+    # A silence's outage is dated by its last ping, a failure's by its first failure.
+    at = re.search(rf"(?:last ping before the outage: |after its first failure \(){WHEN}", text)
+    at = at.group(1)
     return "up", subject.removesuffix(" is back up"), _second(at), 0
 
 
